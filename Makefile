@@ -1,0 +1,44 @@
+# clinkg — everything a fresh clone needs, with only python3 and make present.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export CLINKG_BUILD_DIR ?= $(CURDIR)/build
+
+.PHONY: help install test lint typecheck build validate stats clean
+
+help:
+	@echo "make test      run the test suite (creates .venv and installs clinkg[dev] on first use)"
+	@echo "make lint      ruff check"
+	@echo "make build     validate the content and build the graph into build/"
+	@echo "make validate  check the content and the graph, exit 1 when invalid"
+	@echo "make stats     counts per class, edge type and code system"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy clinkg loaders ontology service
+
+build: $(STAMP)
+	$(BIN)/clinkg build --out $(CLINKG_BUILD_DIR)
+
+validate: $(STAMP)
+	$(BIN)/clinkg validate
+
+stats: $(STAMP)
+	$(BIN)/clinkg stats
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache .mypy_cache

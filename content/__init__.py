@@ -1,0 +1,1 @@
+"""The curated content (YAML data files), packaged so the CLI finds it from any folder."""

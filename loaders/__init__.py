@@ -1,0 +1,1 @@
+"""Packaged data and code of clinkg; see ARCHITECTURE notes in README."""

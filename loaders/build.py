@@ -1,0 +1,185 @@
+"""Build: content -> RDF -> SHACL -> release folder with artifacts and an Oxigraph store.
+
+A build writes a complete release beside the current one and then switches `current` to it with one
+atomic symlink replacement, so a failed or killed build leaves the previous artifacts and store as they
+were. The stable names `build/clinkg.nt` etc. are symlinks through `current`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from clinkg import __version__, ontology
+from clinkg.ontology import CKG, CURATED_GRAPH, ONTOLOGY_GRAPH, XREF_NAMESPACES
+
+from .codes import hpo_release, icd10cm_release
+from .content import Content, ContentDir, load_content
+from .export import serialize, sorted_ntriples
+from .rdf import content_graph, full_graph, ontology_graph
+from .shacl import Violation, validate_graph
+
+ARTIFACTS = ("clinkg.ttl", "clinkg.nt", "clinkg.jsonld", "manifest.json")
+STORE_DIR = "store"
+CURRENT = "current"
+
+
+class ShapesViolatedError(Exception):
+    """The graph does not conform to the SHACL shapes."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        super().__init__("\n".join(str(v) for v in violations))
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where a build wrote its release, and its manifest."""
+
+    release: Path
+    manifest: dict[str, Any]
+
+
+def _local(iri: URIRef) -> str:
+    return str(iri).rsplit("#", 1)[-1]
+
+
+def manifest_of(content: Content, graph: Graph, ntriples: str) -> dict[str, Any]:
+    """Counts per class and edge type, hashes and versions (no timestamps: builds are reproducible)."""
+    classes = Counter(_local(o) for o in graph.objects(None, RDF.type) if str(o).startswith(str(CKG)))
+    edges = Counter(_local(p) for p in graph.objects(None, RDF.predicate))
+    xrefs: Counter[str] = Counter()
+    for xref in graph.objects(None, ontology.name("attribute", "xrefs").rdf):
+        for prefix, namespace in XREF_NAMESPACES.items():
+            if str(xref).startswith(str(namespace)):
+                xrefs[prefix] += 1
+    return {
+        "clinkg_version": __version__,
+        "content_hash": content.content_hash,
+        "graph_sha256": hashlib.sha256(ntriples.encode("utf-8")).hexdigest(),
+        "triples": len(graph),
+        "classes": dict(sorted(classes.items())),
+        "edges": dict(sorted(edges.items())),
+        "xrefs": dict(sorted(xrefs.items())),
+        "versions": {
+            "hpo": hpo_release().release,
+            "icd10cm": icd10cm_release(),
+            "pyoxigraph": version("pyoxigraph"),
+            "rdflib": version("rdflib"),
+            "pyshacl": version("pyshacl"),
+        },
+    }
+
+
+def write_store(path: Path, content: Content) -> None:
+    """Bulk-load the curated graph and the ontology into a new Oxigraph store at `path`."""
+    import pyoxigraph as ox
+
+    store = ox.Store(str(path))
+    for name, graph in ((CURATED_GRAPH, content_graph(content)), (ONTOLOGY_GRAPH, ontology_graph())):
+        store.bulk_load(
+            input=graph.serialize(format="nt", encoding="utf-8"),
+            format=ox.RdfFormat.N_TRIPLES,
+            to_graph=ox.NamedNode(str(name)),
+        )
+    store.flush()
+    del store  # closes the RocksDB files before the folder is renamed
+
+
+def check(content_dir: ContentDir | None = None) -> tuple[Content, Graph]:
+    """Load, check and SHACL-validate the content; raises ContentError or ShapesViolatedError."""
+    content = load_content(content_dir)
+    graph = full_graph(content)
+    violations = validate_graph(graph)
+    if violations:
+        raise ShapesViolatedError(violations)
+    return content, graph
+
+
+def _write_release(folder: Path, content: Content, graph: Graph) -> dict[str, Any]:
+    ntriples = sorted_ntriples(graph)
+    manifest = manifest_of(content, graph, ntriples)
+    (folder / "clinkg.nt").write_text(ntriples, encoding="utf-8")
+    (folder / "clinkg.ttl").write_bytes(serialize(graph, "ttl"))
+    (folder / "clinkg.jsonld").write_bytes(serialize(graph, "jsonld"))
+    write_store(folder / STORE_DIR, content)
+    # The manifest is written last: a release folder with a manifest is complete.
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _switch(out: Path, release: Path) -> None:
+    link = out / CURRENT
+    tmp = out / f".{CURRENT}.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(release.relative_to(out))
+    os.replace(tmp, link)  # atomic on POSIX: readers see the old or the new release, never neither
+    for name in (*ARTIFACTS, STORE_DIR):
+        stable = out / name
+        if not stable.is_symlink():
+            if stable.exists():
+                shutil.rmtree(stable) if stable.is_dir() else stable.unlink()
+            stable.symlink_to(Path(CURRENT) / name)
+
+
+def _prune(releases: Path, keep: set[Path]) -> None:
+    for entry in releases.iterdir():
+        # Another build's staging folder is not ours to remove.
+        if entry.resolve() not in keep and not entry.name.startswith(".staging-"):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def build(out: Path, content_dir: ContentDir | None = None) -> BuildResult:
+    """Validate the content and write a new release under `out`, then make it current."""
+    content, graph = check(content_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    releases = out / "releases"
+    releases.mkdir(exist_ok=True)
+    previous = (out / CURRENT).resolve() if (out / CURRENT).is_symlink() else None
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
+    try:
+        manifest = _write_release(staging, content, graph)
+        release = releases / f"{manifest['graph_sha256'][:16]}-{os.getpid()}-{staging.name[-8:]}"
+        staging.rename(release)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _switch(out, release)
+    # Keep the previous release: a running service may still have its store open.
+    _prune(releases, {release.resolve(), *([previous] if previous else [])})
+    return BuildResult(release=release, manifest=manifest)
+
+
+def current_release(out: Path) -> Path | None:
+    """The current complete release under `out`, or None when there is none."""
+    link = out / CURRENT
+    if not link.is_symlink():
+        return None
+    target = link.resolve()
+    return target if (target / "manifest.json").is_file() else None
+
+
+def is_up_to_date(out: Path, content_dir: ContentDir | None = None) -> bool:
+    """True when the current release was built from the content as it is now."""
+    from .content import content_hash, packaged_content
+
+    release = current_release(out)
+    if release is None:
+        return False
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    return bool(
+        manifest.get("content_hash") == content_hash(content_dir or packaged_content())
+        and manifest.get("clinkg_version") == __version__
+    )

@@ -1,0 +1,161 @@
+"""Pydantic models of the curated content files (see content/README.md for the schema)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Curie = Annotated[str, StringConstraints(pattern=r"^(HP:\d{7}|ICD10CM:[A-Z0-9.]+)$")]
+
+Urgency = Literal["emergency", "urgent", "consult", "self_care"]
+CauseKind = Literal["condition", "exposure", "medication"]
+FindingKind = Literal["symptom", "sign", "risk-factor"]
+MechanismCategory = Literal[
+    "nerve",
+    "muscle",
+    "circulation",
+    "cns",
+    "fluid-electrolyte",
+    "endocrine-metabolic",
+    "immune-inflammatory",
+    "nerve-root-compression",
+]
+TestCategory = Literal["history", "examination", "blood", "imaging", "electrodiagnostic"]
+Onset = Literal["sudden", "rapid", "gradual"]
+Side = Literal["unilateral", "bilateral"]
+Predicate = Literal[
+    "causes",
+    "subtype_of",
+    "acts_through",
+    "manifests_as",
+    "presents_with",
+    "risk_factor_for",
+    "evaluated_by",
+    "assesses",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Locator(Strict):
+    """Where a statement comes from, and the statement in our own words."""
+
+    source: Id
+    section: str
+    paragraph: Annotated[int, Field(ge=1)]
+    statement: Text
+
+
+class Section(Strict):
+    heading: str
+    paragraphs: Annotated[int, Field(ge=1)]
+
+
+class Source(Strict):
+    id: Id
+    title: Text
+    kind: Text
+    seed_file: str | None = None
+    sections: Annotated[list[Section], Field(min_length=1)]
+
+
+class Entity(Strict):
+    id: Id
+    label: Text
+    synonyms: list[Text] = []
+    definition: Text
+    provenance: Annotated[list[Locator], Field(min_length=1)]
+
+
+class Cause(Entity):
+    kind: CauseKind
+    xrefs: list[Curie] = []
+    urgency: Urgency | None = None
+
+
+class Mechanism(Entity):
+    category: MechanismCategory
+
+
+class Finding(Entity):
+    kind: FindingKind
+    xrefs: list[Curie] = []
+
+
+class DiagnosticTest(Entity):
+    category: TestCategory
+
+
+class Criteria(Strict):
+    all_of: list[Id] = []
+    any_of: list[Id] = []
+    supporting: list[Id] = []
+
+
+class When(Strict):
+    onset: list[Onset] = []
+    laterality: list[Side] = []
+
+
+class RedFlag(Entity):
+    urgency: Urgency
+    action: Text
+    criteria: Criteria
+    when: When = When()
+    raises_concern_for: Annotated[list[Id], Field(min_length=1)]
+
+
+class Qualifiers(Strict):
+    onset: Onset | None = None
+    laterality: (
+        Literal["one-leg", "one-side-of-body", "one-or-both-legs", "both-legs", "symmetric-ascending"] | None
+    ) = None
+    course: Literal["temporary", "intermittent", "progressive", "chronic"] | None = None
+    age_group: Literal["older-adults"] | None = None
+    timing: Text | None = None
+    context: Text | None = None
+
+
+class Relation(Strict):
+    subject: Id
+    predicate: Predicate
+    object: Id
+    qualifiers: Qualifiers = Qualifiers()
+    source: Id
+    section: str
+    paragraph: Annotated[int, Field(ge=1)]
+    statement: Text
+
+    @property
+    def locator(self) -> Locator:
+        return Locator(
+            source=self.source, section=self.section, paragraph=self.paragraph, statement=self.statement
+        )
+
+
+@dataclass(frozen=True)
+class ContentFile:
+    """One content file: its name, its top-level key, its record model and its class (mapping.tsv)."""
+
+    name: str
+    key: str
+    model: type[Strict]
+    class_name: str | None
+
+
+# In the order entities are read and written; relations come last.
+ENTITY_FILES: tuple[ContentFile, ...] = (
+    ContentFile("sources.yaml", "sources", Source, "source"),
+    ContentFile("causes.yaml", "causes", Cause, "cause"),
+    ContentFile("mechanisms.yaml", "mechanisms", Mechanism, "mechanism"),
+    ContentFile("findings.yaml", "findings", Finding, "finding"),
+    ContentFile("tests.yaml", "tests", DiagnosticTest, "test"),
+    ContentFile("red_flags.yaml", "red_flags", RedFlag, "red_flag"),
+)
+RELATIONS_FILE = ContentFile("relations.yaml", "relations", Relation, None)

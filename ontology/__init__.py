@@ -1,0 +1,80 @@
+"""The ontology's files (clinkg.ttl, shapes.ttl, mapping.tsv), its namespaces and its name table."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+CKG = Namespace("https://w3id.org/clinkg/ontology#")
+ID = Namespace("https://w3id.org/clinkg/id/")
+HP = Namespace("http://purl.obolibrary.org/obo/HP_")
+ICD10CM = Namespace("http://purl.bioontology.org/ontology/ICD10CM/")
+
+ONTOLOGY_IRI = URIRef("https://w3id.org/clinkg/ontology")
+CURATED_GRAPH = URIRef("https://w3id.org/clinkg/graph/curated")
+ONTOLOGY_GRAPH = URIRef("https://w3id.org/clinkg/graph/ontology")
+
+PREFIXES: dict[str, Namespace] = {
+    "clinkg": ID,
+    "ckg": CKG,
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "skos": Namespace(str(SKOS)),
+    "xsd": Namespace(str(XSD)),
+}
+
+# CURIE prefix -> IRI namespace of cross-references (external codes).
+XREF_NAMESPACES: dict[str, Namespace] = {"HP": HP, "ICD10CM": ICD10CM}
+
+
+def resource(name: str) -> Traversable:
+    """A data file of this package (clinkg.ttl, shapes.ttl, mapping.tsv)."""
+    return files(__name__) / name
+
+
+@dataclass(frozen=True)
+class Name:
+    """One row of mapping.tsv: a YAML name, its RDF term, its Neo4j name and its Biolink term."""
+
+    role: str
+    yaml: str
+    rdf: URIRef
+    neo4j: str
+    biolink: str | None
+
+
+def _expand(curie: str) -> URIRef:
+    prefix, local = curie.split(":", 1)
+    return URIRef(str(PREFIXES[prefix]) + local)
+
+
+@cache
+def names() -> tuple[Name, ...]:
+    """Every row of the name table."""
+    text = resource("mapping.tsv").read_text(encoding="utf-8")
+    rows = csv.DictReader((line for line in text.splitlines() if not line.startswith("#")), delimiter="\t")
+    return tuple(
+        Name(
+            r["role"], r["yaml"], _expand(r["rdf"]), r["neo4j"], None if r["biolink"] == "-" else r["biolink"]
+        )
+        for r in rows
+    )
+
+
+def name(role: str, yaml_name: str) -> Name:
+    """The row with this role and YAML name (KeyError when there is none)."""
+    for row in names():
+        if row.role == role and row.yaml == yaml_name:
+            return row
+    raise KeyError(f"{role} {yaml_name!r} is not in ontology/mapping.tsv")
+
+
+def by_role(role: str) -> dict[str, Name]:
+    """The rows of one role, keyed by YAML name."""
+    return {row.yaml: row for row in names() if row.role == role}

@@ -1,0 +1,173 @@
+"""The `clinkg` command line: build, validate, export and stats."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from clinkg.loaders.content import ContentDir, packaged_content
+from clinkg.loaders.errors import ContentError
+
+from .settings import get_settings
+
+app = typer.Typer(
+    help="clinkg: a curated clinical knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ContentOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--content", help="Content folder (default: CLINKG_CONTENT_DIR, else the packaged content)."
+    ),
+]
+
+
+class ExportFormat(StrEnum):
+    nt = "nt"
+    ttl = "ttl"
+    jsonld = "jsonld"
+    kgx = "kgx"
+
+
+def _content_dir(option: Path | None) -> ContentDir:
+    chosen = option or get_settings().content_dir
+    if chosen is None:
+        return packaged_content()
+    if not chosen.is_dir():
+        err.print(f"[red]error:[/] content folder {chosen} does not exist")
+        raise typer.Exit(2)
+    return chosen
+
+
+def _report_failure(exc: Exception) -> None:
+    from clinkg.loaders.build import ShapesViolatedError
+
+    if isinstance(exc, ContentError):
+        err.print(f"[red bold]content is invalid[/] ({len(exc.problems)} problems):")
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+    elif isinstance(exc, ShapesViolatedError):
+        err.print(
+            f"[red bold]graph does not conform to ontology/shapes.ttl[/] ({len(exc.violations)} violations):"
+        )
+        for violation in exc.violations:
+            err.print(f"  {violation}", markup=False, highlight=False, soft_wrap=True)
+    else:
+        raise exc
+
+
+@app.command()
+def validate(content: ContentOption = None) -> None:
+    """Check the content (schema, references, codes, provenance) and the graph (SHACL); exit 1 if invalid."""
+    from clinkg.loaders.build import ShapesViolatedError, check
+
+    try:
+        loaded, graph = check(_content_dir(content))
+    except (ContentError, ShapesViolatedError) as exc:
+        _report_failure(exc)
+        raise typer.Exit(1) from None
+    out.print(
+        f"[green]valid[/]: {sum(1 for _ in loaded.entities())} entities, "
+        f"{sum(1 for _ in loaded.edges())} edges, {len(graph)} triples"
+    )
+
+
+@app.command()
+def build(
+    content: ContentOption = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Build folder (default: CLINKG_BUILD_DIR).")
+    ] = None,
+    if_needed: Annotated[
+        bool, typer.Option("--if-needed", help="Skip when the current build is up to date.")
+    ] = False,
+) -> None:
+    """Validate the content, write the artifacts (TTL, sorted N-Triples, JSON-LD, manifest) and the store."""
+    from clinkg.loaders.build import ShapesViolatedError, is_up_to_date
+    from clinkg.loaders.build import build as run_build
+
+    target = out_dir or get_settings().build_dir
+    source = _content_dir(content)
+    if if_needed and is_up_to_date(target, source):
+        out.print(f"up to date: {target / 'current'}")
+        return
+    try:
+        with out.status("building the graph"):
+            result = run_build(target, source)
+    except (ContentError, ShapesViolatedError) as exc:
+        _report_failure(exc)
+        err.print("[yellow]nothing was written; the previous build is unchanged[/]")
+        raise typer.Exit(1) from None
+    manifest = result.manifest
+    out.print(f"[green]built[/] {manifest['triples']} triples -> {result.release}")
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="nt, ttl, jsonld or kgx (TSV).")],
+    out_path: Annotated[
+        Path, typer.Option("--out", "-o", help="File to write (for kgx: a folder or a prefix).")
+    ],
+    content: ContentOption = None,
+) -> None:
+    """Write the validated graph in one format."""
+    from clinkg.loaders.build import ShapesViolatedError, check
+    from clinkg.loaders.export import kgx_paths, kgx_tables, serialize, write_atomic
+
+    try:
+        loaded, graph = check(_content_dir(content))
+    except (ContentError, ShapesViolatedError) as exc:
+        _report_failure(exc)
+        raise typer.Exit(1) from None
+    if fmt is ExportFormat.kgx:
+        nodes, edges = kgx_tables(loaded)
+        nodes_path, edges_path = kgx_paths(out_path)
+        write_atomic(nodes_path, nodes)
+        write_atomic(edges_path, edges)
+        out.print(f"wrote {nodes_path} and {edges_path}")
+        return
+    write_atomic(out_path, serialize(graph, fmt.value))
+    out.print(f"wrote {len(graph)} triples to {out_path}")
+
+
+@app.command()
+def stats(
+    content: ContentOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Counts per class, edge type and cross-reference prefix of the validated graph."""
+    from clinkg.loaders.build import ShapesViolatedError, check, manifest_of
+    from clinkg.loaders.export import sorted_ntriples
+
+    try:
+        loaded, graph = check(_content_dir(content))
+    except (ContentError, ShapesViolatedError) as exc:
+        _report_failure(exc)
+        raise typer.Exit(1) from None
+    manifest = manifest_of(loaded, graph, sorted_ntriples(graph))
+    if as_json:
+        out.print_json(json.dumps(manifest))
+        return
+    for title, counts in (
+        ("classes", manifest["classes"]),
+        ("edges", manifest["edges"]),
+        ("xrefs", manifest["xrefs"]),
+    ):
+        table = Table(title=title)
+        table.add_column("name")
+        table.add_column("count", justify="right")
+        for name, count in counts.items():
+            table.add_row(name, str(count))
+        out.print(table)
+    out.print(f"triples: {manifest['triples']}  content hash: {manifest['content_hash'][:16]}")

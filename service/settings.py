@@ -1,0 +1,32 @@
+"""Settings of clinkg, from the environment (prefix CLINKG_); built on first use, never at import."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_build_dir() -> Path:
+    """Where builds go when CLINKG_BUILD_DIR is not set: the user's data folder, never the working folder."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "clinkg" / "build"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. See README for the variables."""
+
+    model_config = SettingsConfigDict(env_prefix="CLINKG_", extra="ignore")
+
+    backend: Literal["oxigraph", "neo4j"] = "oxigraph"
+    build_dir: Path = default_build_dir()
+    content_dir: Path | None = None
+
+
+@cache
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()
