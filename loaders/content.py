@@ -242,6 +242,18 @@ def load_content(directory: ContentDir | None = None, *, verify_codes: bool = Tr
             where[rid] = item
             kind_of[rid] = spec
 
+    for spec in ENTITY_FILES[1:]:
+        labels: dict[str, Located] = {}
+        for item in read[spec.key]:
+            label = item.record.label.casefold()
+            if label in labels:
+                first = labels[label]
+                message = (
+                    f"label '{item.record.label}' is already used by '{first.record.id}' (line {first.line})"
+                )
+                problems.append(Problem(item.file, item.at("label"), message))
+            labels.setdefault(label, item)
+
     sections = {
         item.record.id: {s.heading: s.paragraphs for s in item.record.sections} for item in read["sources"]
     }

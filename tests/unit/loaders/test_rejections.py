@@ -175,3 +175,10 @@ def test_every_problem_is_reported_at_once(minimal_dir: Path, edit: Edit) -> Non
     edit("causes.yaml", "    kind: medication\n", "    kind: medication\n    dosage: high\n")
     edit("relations.yaml", "    object: fatigue\n", "    object: tiredness\n")
     assert len(problems(minimal_dir)) == 2
+
+
+def test_labels_are_unique_within_a_kind_whatever_the_case(minimal_dir: Path, edit: Edit) -> None:
+    edit("findings.yaml", "    label: fatigue\n", "    label: Leg Weakness\n")
+    assert problems(minimal_dir) == [
+        "findings.yaml:14: label 'Leg Weakness' is already used by 'leg-weakness' (line 2)"
+    ]

@@ -1,0 +1,217 @@
+"""The curated leg-weakness content: coverage of the source's concepts, codes, chains, own words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import RDFS
+
+from clinkg.loaders.codes import check_code
+from clinkg.loaders.content import Content
+from clinkg.loaders.rdf import entity_iri, full_graph
+
+from ...conftest import REPO, SEEDS
+
+CAUSES = {
+    "overexertion", "delayed-onset-muscle-soreness", "dehydration", "electrolyte-imbalance", "hyponatremia",
+    "hypokalemia", "diuretics", "increased-urination", "sciatica", "herniated-disc", "spinal-stenosis",
+    "piriformis-syndrome", "peripheral-neuropathy", "uncontrolled-diabetes", "stroke", "multiple-sclerosis",
+    "guillain-barre-syndrome", "viral-infection", "sarcopenia", "physical-inactivity", "hormone-changes",
+    "chronic-inflammation", "thyroid-dysfunction", "hyperthyroidism", "hypothyroidism", "thyroid-myopathy",
+    "peripheral-artery-disease", "rheumatoid-arthritis", "cauda-equina-syndrome",
+}  # fmt: skip
+FINDINGS = {
+    "leg-weakness", "generalized-weakness", "one-sided-weakness", "exercise-muscle-soreness", "fatigue",
+    "lightheadedness", "muscle-cramps", "leg-pain", "numbness", "tingling", "paralysis", "breathing-difficulty",
+    "decreased-muscle-mass", "muscle-wasting", "claudication", "difficulty-walking", "stumbling",
+    "saddle-anesthesia", "urinary-retention", "urinary-incontinence", "bowel-incontinence", "severe-back-pain",
+    "older-age",
+}  # fmt: skip
+TESTS = {
+    "medical-history", "reflex-examination", "sensory-examination", "strength-testing", "electrolyte-panel",
+    "thyroid-function-tests", "inflammation-markers", "mri", "ct-scan", "emg", "nerve-conduction-study",
+}  # fmt: skip
+RED_FLAGS = {
+    "rf-sudden-leg-weakness", "rf-rapidly-progressing-weakness", "rf-saddle-anesthesia-with-leg-weakness",
+    "rf-cauda-equina-syndrome", "rf-gbs-breathing",
+}  # fmt: skip
+CATEGORIES = {
+    "nerve", "muscle", "circulation", "cns", "fluid-electrolyte", "endocrine-metabolic", "immune-inflammatory",
+    "nerve-root-compression",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def graph(curated: Content) -> Graph:
+    return full_graph(curated)
+
+
+def ask(graph: Graph, query: str) -> bool:
+    result = graph.query(
+        "PREFIX ckg: <https://w3id.org/clinkg/ontology#>\nPREFIX clinkg: <https://w3id.org/clinkg/id/>\n"
+        + query
+    )
+    return bool(result.askAnswer)
+
+
+def test_every_concept_of_the_source_is_covered(curated: Content) -> None:
+    assert {c.id for c in curated.causes} >= CAUSES
+    assert {f.id for f in curated.findings} >= FINDINGS
+    assert {t.id for t in curated.tests} >= TESTS
+    assert {r.id for r in curated.red_flags} >= RED_FLAGS
+    assert {m.category for m in curated.mechanisms} == CATEGORIES
+
+
+def test_cause_kinds(curated: Content) -> None:
+    kinds = {c.id: c.kind for c in curated.causes}
+    assert kinds["diuretics"] == "medication"
+    assert {kinds["overexertion"], kinds["physical-inactivity"]} == {"exposure"}
+    assert kinds["dehydration"] == "condition"
+
+
+def test_every_code_verifies_and_there_are_at_least_25(curated: Content) -> None:
+    codes = [x for _, e in curated.entities() for x in getattr(e, "xrefs", [])]
+    assert len(codes) >= 25
+    assert [c for c in codes if check_code(c) is not None] == []
+    assert any(c.startswith("HP:") for c in codes) and any(c.startswith("ICD10CM:") for c in codes)
+
+
+def test_key_codes(curated: Content) -> None:
+    xrefs = {e.id: set(getattr(e, "xrefs", [])) for _, e in curated.entities()}
+    assert "HP:0007340" in xrefs["leg-weakness"]
+    assert "ICD10CM:G61.0" in xrefs["guillain-barre-syndrome"]
+    assert "ICD10CM:G83.4" in xrefs["cauda-equina-syndrome"]
+    assert "HP:0004417" in xrefs["claudication"]
+
+
+def test_plain_words_are_synonyms(curated: Content) -> None:
+    synonyms = {f.id: " | ".join(f.synonyms).lower() for f in curated.findings}
+    assert "groin" in synonyms["saddle-anesthesia"]
+    assert "walking" in synonyms["claudication"] and "rest" in synonyms["claudication"]
+
+
+def test_every_edge_has_complete_provenance(curated: Content) -> None:
+    sections = {s.heading: s.paragraphs for s in curated.sources[0].sections}
+    for edge in curated.edges():
+        loc = edge.locator
+        assert loc.source == "leg-weakness-article"
+        assert 1 <= loc.paragraph <= sections[loc.section]
+        assert loc.statement.strip()
+
+
+def test_red_flags_have_urgency_action_and_criteria(curated: Content) -> None:
+    flags = {r.id: r for r in curated.red_flags}
+    for flag in flags.values():
+        assert flag.urgency == "emergency"
+        assert flag.criteria.all_of or flag.criteria.any_of
+    cauda = flags["rf-cauda-equina-syndrome"]
+    assert set(cauda.criteria.all_of) == {"leg-weakness", "saddle-anesthesia"}
+    assert {"urinary-retention", "bowel-incontinence", "severe-back-pain"} <= set(cauda.criteria.any_of)
+    assert "surgical decompression" in cauda.action
+    assert flags["rf-sudden-leg-weakness"].when.onset == ["sudden"]
+    assert flags["rf-rapidly-progressing-weakness"].when.onset == ["rapid"]
+    assert "breathing-difficulty" in flags["rf-gbs-breathing"].criteria.all_of
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "clinkg:diuretics ckg:causes clinkg:increased-urination . clinkg:increased-urination ckg:causes clinkg:dehydration",
+        "clinkg:dehydration (ckg:presentsWith|ckg:actsThrough/ckg:manifestsAs) clinkg:leg-weakness",
+        "clinkg:uncontrolled-diabetes ckg:causes clinkg:peripheral-neuropathy",
+        "clinkg:herniated-disc ckg:causes clinkg:sciatica . clinkg:spinal-stenosis ckg:causes clinkg:sciatica",
+        "clinkg:herniated-disc ckg:actsThrough clinkg:sciatic-nerve-compression",
+        "clinkg:piriformis-syndrome ckg:actsThrough clinkg:sciatic-nerve-compression",
+        "clinkg:sciatic-nerve-compression ckg:manifestsAs clinkg:leg-weakness",
+        "clinkg:viral-infection ckg:causes clinkg:guillain-barre-syndrome",
+        "clinkg:hyperthyroidism ckg:causes clinkg:thyroid-myopathy . clinkg:hypothyroidism ckg:causes clinkg:thyroid-myopathy",
+        "clinkg:thyroid-dysfunction ckg:causes clinkg:thyroid-myopathy",
+        "clinkg:physical-inactivity ckg:causes clinkg:sarcopenia . clinkg:older-age ckg:riskFactorFor clinkg:sarcopenia",
+        "clinkg:overexertion ckg:causes clinkg:delayed-onset-muscle-soreness",
+        "clinkg:emg ckg:assesses clinkg:muscle-fibre-disorder . clinkg:emg ckg:assesses clinkg:peripheral-nerve-damage",
+        "clinkg:mri ckg:assesses clinkg:interrupted-brain-blood-flow . clinkg:mri ckg:assesses clinkg:sciatic-nerve-compression",
+        "clinkg:peripheral-artery-disease ckg:actsThrough/ckg:manifestsAs clinkg:claudication",
+    ],
+)
+def test_causal_chains_and_links(graph: Graph, path: str) -> None:
+    assert ask(graph, f"ASK {{ {path} }}"), path
+
+
+@pytest.mark.parametrize(
+    ("subject", "obj", "qualifier", "value"),
+    [
+        ("stroke", "leg-weakness", "onset", "sudden"),
+        ("stroke", "leg-weakness", "laterality", "one-side-of-body"),
+        ("guillain-barre-syndrome", "leg-weakness", "laterality", "symmetric-ascending"),
+        ("guillain-barre-syndrome", "leg-weakness", "onset", "rapid"),
+        ("sciatica", "leg-weakness", "laterality", "one-leg"),
+        (
+            "delayed-onset-muscle-soreness",
+            "exercise-muscle-soreness",
+            "timing",
+            "peaks one to three days after the activity",
+        ),
+        ("peripheral-artery-disease", "claudication", "context", "during physical activity"),
+    ],
+)
+def test_qualifiers_from_the_source(
+    curated: Content, subject: str, obj: str, qualifier: str, value: str
+) -> None:
+    found = [
+        e for e in curated.edges() if (e.subject, e.predicate, e.object) == (subject, "presents_with", obj)
+    ]
+    assert found and found[0].qualifiers.get(qualifier) == value
+
+
+def test_age_group_qualifier_is_used(curated: Content) -> None:
+    assert any(e.qualifiers.get("age_group") == "older-adults" for e in curated.edges())
+
+
+def test_every_concept_has_a_label(graph: Graph, curated: Content) -> None:
+    for _, entity in curated.entities():
+        assert graph.value(entity_iri(entity.id), RDFS.label) is not None, entity.id
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def grams(tokens: list[str], n: int = 9) -> set[str]:
+    return {" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def test_no_statement_repeats_nine_words_of_the_source() -> None:
+    if not SEEDS.is_dir():
+        pytest.skip(f"source documents not found at {SEEDS}: cannot compare wording")
+    seed: set[str] = set()
+    for path in sorted(SEEDS.glob("*.txt")):
+        seed |= grams(words(path.read_text(encoding="utf-8", errors="ignore")))
+    assert seed, "no source text was read"
+    copied = {
+        path.name: sorted(grams(words(path.read_text(encoding="utf-8"))) & seed)
+        for path in sorted((REPO / "content").glob("*.yaml"))
+    }
+    assert {name: runs for name, runs in copied.items() if runs} == {}
+
+
+def test_no_number_the_source_does_not_give(curated: Content) -> None:
+    if not SEEDS.is_dir():
+        pytest.skip(f"source documents not found at {SEEDS}: cannot compare numbers")
+    source_text = " ".join(p.read_text(encoding="utf-8").lower() for p in SEEDS.glob("*.txt"))
+    allowed = set(re.findall(r"\d+", source_text)) | {"one", "two", "three"}
+    content_text = " ".join(
+        (REPO / "content" / n).read_text(encoding="utf-8")
+        for n in (
+            "causes.yaml",
+            "findings.yaml",
+            "mechanisms.yaml",
+            "red_flags.yaml",
+            "tests.yaml",
+            "relations.yaml",
+        )
+    )
+    # Digits inside codes (HP:0007340, ICD10CM:G61.0) and paragraph numbers are not clinical numbers.
+    prose = re.sub(r"(HP:\d+|ICD10CM:[A-Z0-9.]+|paragraph: \d+)", "", content_text)
+    assert set(re.findall(r"\d+", prose)) <= allowed
