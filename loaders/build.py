@@ -18,7 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import RDF
 
 from clinkg import __version__, ontology
@@ -51,7 +51,7 @@ class BuildResult:
     manifest: dict[str, Any]
 
 
-def _local(iri: URIRef) -> str:
+def _local(iri: object) -> str:
     return str(iri).rsplit("#", 1)[-1]
 
 

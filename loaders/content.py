@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDFS
 
 from clinkg import ontology
@@ -170,10 +170,9 @@ def _read_records(
 @cache
 def _superclasses() -> dict[URIRef, frozenset[URIRef]]:
     """Each ontology class with all its superclasses (itself included)."""
-    graph = Graph()
-    graph.parse(data=ontology.resource("clinkg.ttl").read_text(encoding="utf-8"), format="turtle")
+    graph = ontology.graph()
     return {
-        cls: frozenset(graph.transitive_objects(cls, RDFS.subClassOf))
+        cls: frozenset(o for o in graph.transitive_objects(cls, RDFS.subClassOf) if isinstance(o, URIRef))
         for cls in set(graph.subjects(RDFS.subClassOf, None)) | set(graph.objects(None, RDFS.subClassOf))
         if isinstance(cls, URIRef)
     }
@@ -181,8 +180,7 @@ def _superclasses() -> dict[URIRef, frozenset[URIRef]]:
 
 def _relation_ends() -> dict[str, tuple[URIRef, URIRef]]:
     """YAML predicate -> (domain class, range class), read from the ontology."""
-    graph = Graph()
-    graph.parse(data=ontology.resource("clinkg.ttl").read_text(encoding="utf-8"), format="turtle")
+    graph = ontology.graph()
     ends: dict[str, tuple[URIRef, URIRef]] = {}
     for yaml_name, row in ontology.by_role("relation").items():
         domain = graph.value(row.rdf, RDFS.domain)

@@ -99,9 +99,9 @@ def _add_entity(graph: Graph, key: str, entity: Entity) -> None:
 
 
 def ontology_graph() -> Graph:
-    """The ontology (clinkg.ttl) as a graph."""
-    graph = Graph()
-    graph.parse(data=ontology.resource("clinkg.ttl").read_text(encoding="utf-8"), format="turtle")
+    """A copy of the ontology (clinkg.ttl) as a graph of its own."""
+    graph = new_graph()
+    graph += ontology.graph()
     return graph
 
 
@@ -141,6 +141,5 @@ def new_graph() -> Graph:
 def full_graph(content: Content) -> Graph:
     """Curated content plus the ontology: what is exported and validated."""
     graph = content_graph(content)
-    for triple in ontology_graph():
-        graph.add(triple)
+    graph += ontology.graph()
     return graph

@@ -8,7 +8,7 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-from rdflib import Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 CKG = Namespace("https://w3id.org/clinkg/ontology#")
@@ -78,3 +78,11 @@ def name(role: str, yaml_name: str) -> Name:
 def by_role(role: str) -> dict[str, Name]:
     """The rows of one role, keyed by YAML name."""
     return {row.yaml: row for row in names() if row.role == role}
+
+
+@cache
+def graph() -> Graph:
+    """The ontology (clinkg.ttl) parsed once per process; callers must not modify it."""
+    parsed = Graph()
+    parsed.parse(data=resource("clinkg.ttl").read_text(encoding="utf-8"), format="turtle")
+    return parsed
