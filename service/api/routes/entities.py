@@ -1,0 +1,5 @@
+"""Placeholder until the route is written."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,200 @@
+"""The service's in-memory view of the graph, loaded once from the backend through the query library.
+
+The backend answers `entities`, `entity_attributes`, `edges` and `entity_citations`; everything the
+differential, search, entities and paths need is indexed here so that requests are pure Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from clinkg import ontology
+from clinkg.ontology import CKG, ID, XREF_NAMESPACES
+
+from .stores.base import Backend
+
+QUALIFIER_KEYS = ("onset", "laterality", "course", "age_group", "timing", "context", "criterion_group")
+TYPE_OF_CLASS = {
+    str(CKG.Cause): "cause",
+    str(CKG.Mechanism): "mechanism",
+    str(CKG.Finding): "finding",
+    str(CKG.RedFlag): "red_flag",
+    str(CKG.DiagnosticTest): "test",
+    str(CKG.Source): "source",
+}
+ENTITY_TYPES = tuple(TYPE_OF_CLASS.values())
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a statement comes from."""
+
+    source: str
+    section: str
+    paragraph: int
+    statement: str
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One edge: entity ids, the predicate's content name, qualifiers and provenance."""
+
+    subject: str
+    predicate: str
+    object: str
+    qualifiers: dict[str, str]
+    provenance: Provenance
+
+
+@dataclass
+class Entity:
+    """One entity with everything the API shows about it."""
+
+    id: str
+    type: str
+    label: str
+    definition: str = ""
+    kind: str | None = None
+    category: str | None = None
+    urgency: str | None = None
+    action: str | None = None
+    synonyms: list[str] = field(default_factory=list)
+    xrefs: list[str] = field(default_factory=list)
+    when_onset: list[str] = field(default_factory=list)
+    when_laterality: list[str] = field(default_factory=list)
+    citations: list[Provenance] = field(default_factory=list)
+
+    @property
+    def curie(self) -> str:
+        return f"clinkg:{self.id}"
+
+
+def local_id(iri: str) -> str:
+    """Our entity id of an entity IRI."""
+    return iri.removeprefix(str(ID))
+
+
+def xref_curie(iri: str) -> str:
+    """The CURIE of a cross-reference IRI (http://purl.obolibrary.org/obo/HP_0007340 -> HP:0007340)."""
+    for prefix, namespace in XREF_NAMESPACES.items():
+        if iri.startswith(str(namespace)):
+            return f"{prefix}:{iri.removeprefix(str(namespace))}"
+    return iri
+
+
+class GraphIndex:
+    """Entities and edges of the graph, with adjacency and lookups by id, CURIE and label."""
+
+    def __init__(self, entities: dict[str, Entity], edges: list[Edge]) -> None:
+        self.entities = entities
+        self.edges = edges
+        self.out_edges: dict[str, list[Edge]] = defaultdict(list)
+        self.in_edges: dict[str, list[Edge]] = defaultdict(list)
+        for edge in edges:
+            self.out_edges[edge.subject].append(edge)
+            self.in_edges[edge.object].append(edge)
+        self.by_xref: dict[str, list[str]] = defaultdict(list)
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        for entity in entities.values():
+            for xref in entity.xrefs:
+                self.by_xref[xref.upper()].append(entity.id)
+            for name in (entity.label, *entity.synonyms):
+                key = name.casefold()
+                if entity.id not in self.by_name[key]:
+                    self.by_name[key].append(entity.id)
+
+    @classmethod
+    def load(cls, backend: Backend) -> GraphIndex:
+        """Read the whole graph through the library queries."""
+        predicates = {str(row.rdf): name for name, row in ontology.by_role("relation").items()}
+        entities: dict[str, Entity] = {}
+        for row in backend.run("entities"):
+            entity_type = TYPE_OF_CLASS.get(row["type"])
+            if entity_type is None:
+                continue
+            entity = Entity(
+                id=local_id(row["entity"]),
+                type=entity_type,
+                label=row["label"],
+                definition=row.get("definition", ""),
+                kind=row.get("kind"),
+                category=row.get("category"),
+                urgency=row.get("urgency"),
+                action=row.get("action"),
+            )
+            entities[entity.id] = entity
+        for row in backend.run("entity_attributes"):
+            owner = entities.get(local_id(row["entity"]))
+            if owner is None:
+                continue
+            attribute, value = row["attribute"], row["value"]
+            if attribute == "synonym":
+                owner.synonyms.append(value)
+            elif attribute == "xref":
+                owner.xrefs.append(xref_curie(value))
+            elif attribute == "when_onset":
+                owner.when_onset.append(value)
+            elif attribute == "when_laterality":
+                owner.when_laterality.append(value)
+        for row in backend.run("entity_citations"):
+            owner = entities.get(local_id(row["entity"]))
+            if owner is not None:
+                owner.citations.append(_provenance(row))
+        edges = [
+            Edge(
+                subject=local_id(row["subject"]),
+                predicate=predicates[row["predicate"]],
+                object=local_id(row["object"]),
+                qualifiers={k: row[k] for k in QUALIFIER_KEYS if k in row},
+                provenance=_provenance(row),
+            )
+            for row in backend.run("edges")
+            if row["predicate"] in predicates
+        ]
+        return cls(entities, edges)
+
+    def resolve(self, reference: str) -> str | None:
+        """Our entity id for an id, a `clinkg:` CURIE, an IRI, a cross-reference CURIE or an exact label.
+
+        An HPO term that no entity cites resolves through its nearest cited ancestor (a more specific
+        form of a finding counts as that finding).
+        """
+        ref = reference.strip()
+        candidates = (ref, ref.removeprefix("clinkg:"), local_id(ref))
+        for candidate in candidates:
+            if candidate in self.entities:
+                return candidate
+        upper = ref.upper()
+        if upper in self.by_xref:
+            return self.by_xref[upper][0]
+        if upper.startswith("HP:"):
+            from clinkg.loaders.codes import hpo_release
+
+            for ancestor in hpo_release().ancestors(upper):
+                if ancestor in self.by_xref:
+                    return self.by_xref[ancestor][0]
+        named = self.by_name.get(ref.casefold())
+        return named[0] if named else None
+
+    def of_type(self, entity_type: str | None) -> list[Entity]:
+        """Entities of one type (all when None), sorted by id."""
+        return sorted(
+            (e for e in self.entities.values() if entity_type is None or e.type == entity_type),
+            key=lambda e: e.id,
+        )
+
+    def brief(self, entity_id: str) -> dict[str, Any]:
+        """{id, label, type} of an entity, for paths and edges."""
+        entity = self.entities[entity_id]
+        return {"id": entity.curie, "label": entity.label, "type": entity.type}
+
+
+def _provenance(row: dict[str, Any]) -> Provenance:
+    return Provenance(
+        source=local_id(row["source"]),
+        section=row["section"],
+        paragraph=int(row["paragraph"]),
+        statement=row["statement"],
+    )

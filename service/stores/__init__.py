@@ -1,0 +1,1 @@
+"""Graph stores behind one small protocol: the embedded Oxigraph store and Neo4j."""

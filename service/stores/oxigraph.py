@@ -1,0 +1,70 @@
+"""The embedded backend: an Oxigraph store opened read-only from a build folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from clinkg import queries
+
+from .base import Backend, BackendUnavailableError, Row
+
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def to_python(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> object:
+    """A SPARQL result term as a plain value (IRIs as strings, integers as int)."""
+    if isinstance(term, ox.Literal):
+        if term.datatype.value == XSD_INTEGER:
+            return int(term.value)
+        return term.value
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)
+
+
+class OxigraphBackend(Backend):
+    """Runs the SPARQL library on an Oxigraph store; the default graph is the union of named graphs."""
+
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store, content_hash: str | None = None) -> None:
+        self.store = store
+        self.content_hash = content_hash
+        self._triples = len(store)
+
+    @classmethod
+    def open(cls, path: Path) -> OxigraphBackend:
+        """Open the store at `path` read-only (a clear error when it is missing or unreadable)."""
+        if not path.is_dir():
+            raise BackendUnavailableError(f"no Oxigraph store at {path}: run `clinkg build` first")
+        try:
+            store = ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise BackendUnavailableError(f"the Oxigraph store at {path} cannot be opened: {exc}") from exc
+        manifest = path.parent / "manifest.json"
+        content_hash = None
+        if manifest.is_file():
+            content_hash = json.loads(manifest.read_text(encoding="utf-8")).get("content_hash")
+        return cls(store, content_hash)
+
+    def query(self, text: str, substitutions: Mapping[str, str] | None = None) -> object:
+        """Run SPARQL text with IRIs substituted for variables (values never enter the text)."""
+        subs = {ox.Variable(k): ox.NamedNode(v) for k, v in (substitutions or {}).items()}
+        return self.store.query(text, use_default_graph_as_union=True, substitutions=subs or None)
+
+    def run(self, query_name: str, parameters: Mapping[str, str] | None = None) -> list[Row]:
+        result = self.query(queries.load(query_name, "sparql").text, parameters)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError(f"query {query_name} is not a SELECT")
+        names = [v.value for v in result.variables]
+        return [
+            {name: to_python(term) for name, term in zip(names, solution, strict=True) if term is not None}
+            for solution in result
+        ]
+
+    def triple_count(self) -> int:
+        return self._triples

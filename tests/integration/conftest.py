@@ -1,0 +1,58 @@
+"""A real clinkg service over HTTP: the curated content built once, served by uvicorn on a free port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from clinkg.loaders.build import build
+from clinkg.service.app import create_app
+from clinkg.service.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The curated content, built once for the session (artifacts and Oxigraph store)."""
+    out = tmp_path_factory.mktemp("build")
+    build(out)
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def base_url(build_dir: Path) -> Iterator[str]:
+    """The URL of a live service on the embedded store (stopped at the end of the session)."""
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(Settings(build_dir=build_dir)), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the service did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def http(base_url: str) -> Iterator[httpx.Client]:
+    """An HTTP client of the live service."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        yield client
