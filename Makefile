@@ -5,9 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export CLINKG_BUILD_DIR ?= $(CURDIR)/build
 
-.PHONY: help install test lint typecheck build validate stats clean
+.PHONY: help install serve test lint typecheck build validate stats clean
 
 help:
+	@echo "make serve     serve the API on the embedded store (PORT, default 8000; builds the graph if needed)"
 	@echo "make test      run the test suite (creates .venv and installs clinkg[dev] on first use)"
 	@echo "make lint      ruff check"
 	@echo "make build     validate the content and build the graph into build/"
@@ -21,6 +22,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+PORT ?= 8000
+HOST ?= 127.0.0.1
+serve: $(STAMP)
+	$(BIN)/clinkg serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

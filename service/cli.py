@@ -171,3 +171,35 @@ def stats(
             table.add_row(name, str(count))
         out.print(table)
     out.print(f"triples: {manifest['triples']}  content hash: {manifest['content_hash'][:16]}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (default: CLINKG_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: CLINKG_PORT, 8000).")] = None,
+    build_first: Annotated[
+        bool, typer.Option("--build/--no-build", help="Build the graph first when it is missing or stale.")
+    ] = True,
+) -> None:
+    """Serve the HTTP API (differential, search, entities, paths, SPARQL) on the embedded store."""
+    import uvicorn
+
+    from clinkg.loaders.build import ShapesViolatedError, is_up_to_date
+    from clinkg.loaders.build import build as run_build
+
+    from .app import create_app
+
+    settings = get_settings()
+    if build_first and settings.backend == "oxigraph" and settings.store_path is None:
+        source = _content_dir(None)
+        if not is_up_to_date(settings.build_dir, source):
+            try:
+                with err.status("building the graph"):
+                    run_build(settings.build_dir, source)
+            except (ContentError, ShapesViolatedError) as exc:
+                _report_failure(exc)
+                raise typer.Exit(1) from None
+    chosen_host = host or settings.host
+    chosen_port = port or settings.port
+    err.print(f"clinkg serving on http://{chosen_host}:{chosen_port} (API docs at /docs)")
+    uvicorn.run(create_app(settings), host=chosen_host, port=chosen_port, log_level="info")

@@ -90,6 +90,8 @@ class GraphIndex:
     def __init__(self, entities: dict[str, Entity], edges: list[Edge]) -> None:
         self.entities = entities
         self.edges = edges
+        # Request-independent results (paths from a finding, search tables) computed once, on first use.
+        self.cache: dict[object, object] = {}
         self.out_edges: dict[str, list[Edge]] = defaultdict(list)
         self.in_edges: dict[str, list[Edge]] = defaultdict(list)
         for edge in edges:

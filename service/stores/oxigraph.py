@@ -53,7 +53,9 @@ class OxigraphBackend(Backend):
 
     def query(self, text: str, substitutions: Mapping[str, str] | None = None) -> object:
         """Run SPARQL text with IRIs substituted for variables (values never enter the text)."""
-        subs = {ox.Variable(k): ox.NamedNode(v) for k, v in (substitutions or {}).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): ox.NamedNode(v) for k, v in (substitutions or {}).items()
+        }
         return self.store.query(text, use_default_graph_as_union=True, substitutions=subs or None)
 
     def run(self, query_name: str, parameters: Mapping[str, str] | None = None) -> list[Row]:

@@ -1,5 +1,126 @@
-"""Placeholder until the route is written."""
+"""GET /v1/entities and /v1/entities/{id}: browse entities and see every edge with its provenance."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel
+
+from ...deps import IndexDep, SettingsDep
+from ...graph_index import Entity, GraphIndex
+from ..models import NodeRef, ProvenancePublic
+
+router = APIRouter(prefix="/v1", tags=["entities"])
+EntityType = Literal["cause", "mechanism", "finding", "red_flag", "test", "source"]
+
+
+class EntitySummary(BaseModel):
+    id: str
+    label: str
+    type: str
+    kind: str | None
+    category: str | None
+    urgency: str | None
+    synonyms: list[str]
+    xrefs: list[str]
+
+
+class EntityList(BaseModel):
+    items: list[EntitySummary]
+    total: int
+
+
+class EdgeView(BaseModel):
+    predicate: str
+    direction: Literal["out", "in"]
+    other: NodeRef
+    qualifiers: dict[str, str]
+    provenance: list[ProvenancePublic]
+
+
+class EntityDetail(EntitySummary):
+    definition: str
+    action: str | None
+    when: dict[str, list[str]]
+    citations: list[ProvenancePublic]
+    edges: list[EdgeView]
+
+
+def _summary(entity: Entity) -> dict[str, object]:
+    return {
+        "id": entity.curie,
+        "label": entity.label,
+        "type": entity.type,
+        "kind": entity.kind,
+        "category": entity.category,
+        "urgency": entity.urgency,
+        "synonyms": entity.synonyms,
+        "xrefs": entity.xrefs,
+    }
+
+
+def _provenance(p: object) -> ProvenancePublic:
+    return ProvenancePublic.model_validate(p, from_attributes=True)
+
+
+def find_entity(index: GraphIndex, reference: str) -> Entity:
+    """The entity a path parameter names, or 404 saying so."""
+    found = index.resolve(reference)
+    if found is None:
+        raise HTTPException(
+            status_code=404, detail=f"no entity '{reference}' (use an id, a clinkg: or xref CURIE)"
+        )
+    return index.entities[found]
+
+
+@router.get("/entities", response_model=EntityList)
+def list_entities(
+    index: IndexDep,
+    settings: SettingsDep,
+    type: EntityType | None = None,  # noqa: A002 - the API's parameter name
+    limit: Annotated[int, Query(ge=1)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> EntityList:
+    """Entities of one type (or all), sorted by id, a page at a time."""
+    if limit > settings.entities_limit_max:
+        raise HTTPException(status_code=422, detail=f"limit must be at most {settings.entities_limit_max}")
+    chosen = index.of_type(type)
+    page = chosen[offset : offset + limit]
+    return EntityList(items=[EntitySummary.model_validate(_summary(e)) for e in page], total=len(chosen))
+
+
+@router.get("/entities/{entity_id}", response_model=EntityDetail)
+def get_entity(entity_id: str, index: IndexDep) -> EntityDetail:
+    """One entity with its synonyms, codes, definition, citations and every edge with provenance."""
+    entity = find_entity(index, entity_id)
+    edges = [
+        EdgeView(
+            predicate=e.predicate,
+            direction="out",
+            other=NodeRef(**index.brief(e.object)),
+            qualifiers=e.qualifiers,
+            provenance=[_provenance(e.provenance)],
+        )
+        for e in index.out_edges.get(entity.id, ())
+    ] + [
+        EdgeView(
+            predicate=e.predicate,
+            direction="in",
+            other=NodeRef(**index.brief(e.subject)),
+            qualifiers=e.qualifiers,
+            provenance=[_provenance(e.provenance)],
+        )
+        for e in index.in_edges.get(entity.id, ())
+    ]
+    when = {k: v for k, v in (("onset", entity.when_onset), ("laterality", entity.when_laterality)) if v}
+    return EntityDetail.model_validate(
+        {
+            **_summary(entity),
+            "definition": entity.definition,
+            "action": entity.action,
+            "when": when,
+            "citations": [_provenance(c) for c in entity.citations],
+            "edges": edges,
+        }
+    )

@@ -1,0 +1,116 @@
+"""API shapes (requests and public responses), separate from the graph records."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DISCLAIMER = (
+    "Decision support for clinicians, not a diagnosis. Candidates are ranked by clinkg's own documented "
+    "weights (not probabilities) over curated knowledge with cited sources; a red flag that is triggered "
+    "is always reported. Clinical judgement decides."
+)
+SCORING = "score = sum of clinkg ranking weights (ranking_weights.yaml); not a probability"
+
+Urgency = Literal["emergency", "urgent", "consult", "self_care"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DifferentialRequest(Strict):
+    """Findings and history items present and absent (ids, CURIEs, cross-reference CURIEs or labels)."""
+
+    present: list[str] = Field(min_length=1, description="Findings or history items that are present.")
+    absent: list[str] = Field(default_factory=list, description="Findings or history items ruled out.")
+    onset: Literal["sudden", "rapid", "gradual"] | None = Field(
+        default=None, description="sudden; rapid (over hours or days); gradual."
+    )
+    laterality: Literal["unilateral", "bilateral"] | None = None
+    age: int | None = Field(default=None, ge=0, le=130, description="Age in years.")
+
+
+class NodeRef(BaseModel):
+    id: str
+    label: str
+    type: str
+
+
+class ProvenancePublic(BaseModel):
+    source: str
+    section: str
+    paragraph: int
+    statement: str
+
+
+class EdgePublic(BaseModel):
+    predicate: str
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+    qualifiers: dict[str, str]
+    provenance: ProvenancePublic
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class PathPublic(BaseModel):
+    nodes: list[NodeRef]
+    edges: list[EdgePublic]
+    route: str
+    weight: float
+
+
+class Match(BaseModel):
+    id: str
+    label: str
+    route: str
+    weight: float
+
+
+class Against(BaseModel):
+    id: str
+    label: str
+    reason: str
+    weight: float
+
+
+class CandidatePublic(BaseModel):
+    id: str
+    label: str
+    score: float
+    urgency: Urgency
+    matched: list[Match]
+    against: list[Against]
+    paths: list[PathPublic]
+    tests: list[NodeRef]
+
+
+class RedFlagPublic(BaseModel):
+    id: str
+    label: str
+    urgency: Urgency
+    action: str
+    triggered_by: list[str]
+    conditions: dict[str, str]
+    concerns: list[NodeRef]
+
+
+class TestPublic(BaseModel):
+    id: str
+    label: str
+    rationale: str
+    for_: list[str] = Field(alias="for", serialization_alias="for")
+    separates: list[str]
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class DifferentialResponse(BaseModel):
+    candidates: list[CandidatePublic]
+    red_flags: list[RedFlagPublic]
+    triage: Urgency
+    tests: list[TestPublic]
+    disclaimer: str = DISCLAIMER
+    scoring: str = SCORING

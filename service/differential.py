@@ -1,0 +1,257 @@
+"""The differential: candidates, red flags, triage and tests for reported findings. Pure functions.
+
+Scores are sums of our ranking weights (ranking_weights.yaml), never probabilities. Red flags are
+evaluated on their own and always reported when triggered, whatever the ranking says.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from rdflib.namespace import RDF, RDFS
+
+from clinkg import ontology
+from clinkg.ontology import CKG
+
+from .graph_index import Edge, Entity, GraphIndex
+from .paths import Path, paths_from_finding, paths_from_history
+from .weights import Weights
+
+# The request's side against the curated laterality qualifiers it agrees with.
+SIDES = {
+    "unilateral": {"one-leg", "one-side-of-body", "one-or-both-legs"},
+    "bilateral": {"both-legs", "symmetric-ascending", "one-or-both-legs"},
+}
+
+
+@dataclass(frozen=True)
+class Query:
+    """A resolved request: entity ids, not references."""
+
+    present: tuple[str, ...]
+    absent: tuple[str, ...] = ()
+    onset: str | None = None
+    laterality: str | None = None
+    age: int | None = None
+
+
+@dataclass
+class Support:
+    """Why a candidate is there: the items that support it and those that count against it."""
+
+    score: float = 0.0
+    matched: dict[str, tuple[float, str]] = field(default_factory=dict)  # item -> (weight, route)
+    against: dict[str, tuple[float, str]] = field(default_factory=dict)  # item -> (weight, reason)
+    paths: list[Path] = field(default_factory=list)
+    qualifier_matches: int = 0
+
+
+@dataclass(frozen=True)
+class RaisedFlag:
+    flag: Entity
+    triggered_by: tuple[str, ...]
+    conditions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class TestAdvice:
+    test: Entity
+    for_causes: tuple[str, ...]
+    separates: tuple[str, ...]  # mechanism categories among the candidates that the test assesses
+
+
+@dataclass
+class Differential:
+    candidates: list[tuple[Entity, Support]]
+    red_flags: list[RaisedFlag]
+    triage: str
+    tests: list[TestAdvice]
+    tests_of: dict[str, list[str]]
+
+
+@cache
+def urgency_ranks() -> dict[str, int]:
+    """Urgency level -> rank, from the ontology's ckg:UrgencyLevel individuals."""
+    graph = ontology.graph()
+    return {
+        str(graph.value(level, RDFS.label)): int(graph.value(level, CKG.rank).toPython())  # type: ignore[union-attr]
+        for level in graph.subjects(RDF.type, CKG.UrgencyLevel)
+    }
+
+
+def _qualifier_score(edge: Edge, query: Query, w: Weights) -> tuple[float, int]:
+    score, matches = 0.0, 0
+    if query.onset and "onset" in edge.qualifiers:
+        agree = edge.qualifiers["onset"] == query.onset
+        score += w.qualifier_match if agree else w.qualifier_conflict
+        matches += agree
+    if query.laterality and "laterality" in edge.qualifiers:
+        agree = edge.qualifiers["laterality"] in SIDES[query.laterality]
+        score += w.qualifier_match if agree else w.qualifier_conflict
+        matches += agree
+    older = query.age is not None and query.age >= w.older_adult_min_age
+    if older and edge.qualifiers.get("age_group") == "older-adults":
+        score += w.qualifier_match
+        matches += 1
+    return score, matches
+
+
+def _support(index: GraphIndex, query: Query, w: Weights) -> dict[str, Support]:
+    found: dict[str, Support] = defaultdict(Support)
+    for item in query.present:
+        entity = index.entities[item]
+        if entity.type == "finding":
+            best: dict[str, tuple[float, int, Path]] = {}
+            for path in paths_from_finding(index, item, w):
+                bonus, matches = _qualifier_score(path.edges[0], query, w)
+                value = path.weight + bonus
+                if path.end not in best or value > best[path.end][0]:
+                    best[path.end] = (value, matches, path)
+                found[path.end].paths.append(path)
+            for cause, (value, matches, path) in best.items():
+                support = found[cause]
+                support.score += value
+                support.matched[item] = (value, path.route)
+                support.qualifier_matches += matches
+        elif entity.type == "cause":
+            best_history: dict[str, Path] = {}
+            for path in paths_from_history(index, item, w):
+                if path.end not in best_history or path.weight > best_history[path.end].weight:
+                    best_history[path.end] = path
+            for cause, path in best_history.items():
+                found[cause].score += path.weight
+                found[cause].matched[item] = (path.weight, "history")
+                found[cause].paths.append(path)
+    return found
+
+
+def _penalise_absent(index: GraphIndex, query: Query, found: dict[str, Support], w: Weights) -> None:
+    for item in query.absent:
+        entity = index.entities[item]
+        if entity.type == "finding":
+            linked = {p.end for p in paths_from_finding(index, item, w)}
+            reason = "an expected finding is marked absent"
+        else:
+            linked = {item}
+            reason = "marked absent in the history"
+        for cause in linked & set(found):
+            if item not in found[cause].against:
+                found[cause].score += w.absent_expected
+                found[cause].against[item] = (w.absent_expected, reason)
+
+
+def _raised_flags(index: GraphIndex, query: Query) -> list[RaisedFlag]:
+    present = set(query.present)
+    raised: list[RaisedFlag] = []
+    for flag in index.of_type("red_flag"):
+        groups: dict[str, list[str]] = defaultdict(list)
+        for edge in index.out_edges.get(flag.id, ()):
+            if edge.predicate == "has_criterion":
+                groups[edge.qualifiers.get("criterion_group", "all_of")].append(edge.object)
+        if not set(groups["all_of"]) <= present:
+            continue
+        if groups["any_of"] and not present & set(groups["any_of"]):
+            continue
+        if flag.when_onset and query.onset not in flag.when_onset:
+            continue
+        if flag.when_laterality and query.laterality not in flag.when_laterality:
+            continue
+        hits = [f for group in ("all_of", "any_of", "supporting") for f in groups[group] if f in present]
+        conditions = {"onset": query.onset} if flag.when_onset and query.onset else {}
+        if flag.when_laterality and query.laterality:
+            conditions["laterality"] = query.laterality
+        raised.append(RaisedFlag(flag, tuple(dict.fromkeys(hits)), conditions))
+    return raised
+
+
+def concerns(index: GraphIndex, flag: Entity) -> list[str]:
+    """The causes a red flag raises concern for."""
+    return [e.object for e in index.out_edges.get(flag.id, ()) if e.predicate == "raises_concern_for"]
+
+
+def _flag_criteria_absent(index: GraphIndex, query: Query, found: dict[str, Support], w: Weights) -> None:
+    """A red-flag finding marked absent lowers the causes that flag points to."""
+    absent = set(query.absent)
+    for flag in index.of_type("red_flag"):
+        missing = [
+            e.object
+            for e in index.out_edges.get(flag.id, ())
+            if e.predicate == "has_criterion"
+            and e.qualifiers.get("criterion_group") == "all_of"
+            and e.object in absent
+        ]
+        for item in missing:
+            for cause in concerns(index, flag):
+                if cause in found and item not in found[cause].against:
+                    found[cause].score += w.absent_expected
+                    found[cause].against[item] = (
+                        w.absent_expected,
+                        f"a criterion of '{flag.label}' is absent",
+                    )
+
+
+def _tests(index: GraphIndex, top: list[str], w: Weights) -> tuple[list[TestAdvice], dict[str, list[str]]]:
+    categories: dict[str, set[str]] = {}
+    tests_of: dict[str, list[str]] = {}
+    evaluates: dict[str, list[str]] = defaultdict(list)
+    for cause in top:
+        categories[cause] = {
+            index.entities[e.object].category or ""
+            for e in index.out_edges.get(cause, ())
+            if e.predicate == "acts_through"
+        }
+        tests_of[cause] = [e.object for e in index.out_edges.get(cause, ()) if e.predicate == "evaluated_by"]
+        for test in tests_of[cause]:
+            evaluates[test].append(cause)
+    advice: list[TestAdvice] = []
+    for test, causes in evaluates.items():
+        assessed = {
+            index.entities[e.object].category
+            for e in index.out_edges.get(test, ())
+            if e.predicate == "assesses" and index.entities[e.object].type == "mechanism"
+        }
+        among = set().union(*(categories[c] for c in causes))
+        separates = tuple(sorted(c for c in assessed & among if c))
+        advice.append(TestAdvice(index.entities[test], tuple(causes), separates))
+    # A test that tells mechanisms apart ranks first; one that every candidate shares tells nothing apart.
+    advice.sort(
+        key=lambda a: (-len(a.separates), len(a.for_causes) == len(top), -len(a.for_causes), a.test.id)
+    )
+    return advice, tests_of
+
+
+def differential(index: GraphIndex, query: Query, w: Weights) -> Differential:
+    """Rank the causes for a resolved query, raise red flags, set triage, recommend tests."""
+    found = _support(index, query, w)
+    flags = _raised_flags(index, query)
+    for raised in flags:
+        for cause in concerns(index, raised.flag):
+            support = found[cause]
+            support.score += w.red_flag_concern
+            support.matched[raised.flag.id] = (w.red_flag_concern, "red_flag")
+    _penalise_absent(index, query, found, w)
+    _flag_criteria_absent(index, query, found, w)
+    ranked = sorted(
+        ((index.entities[c], s) for c, s in found.items() if index.entities[c].type == "cause"),
+        key=lambda pair: (-pair[1].score, pair[0].label.casefold()),
+    )
+    ranks = urgency_ranks()
+    levels = [r.flag.urgency or w.default_triage for r in flags]
+    if ranked:
+        best = ranked[0][1].score
+        for entity, support in ranked:
+            if best <= 0 or support.score < w.top_fraction * best:
+                break
+            # Only a specifically supported candidate with nothing against it sets triage on its own.
+            specific = len(support.matched) >= 2 or support.qualifier_matches
+            if specific and not support.against:
+                levels.append(entity.urgency or w.default_triage)
+    triage = max(levels, key=lambda level: ranks[level]) if levels else w.default_triage
+    tests, tests_of = _tests(index, [e.id for e, _ in ranked[: w.tests_for_top]], w)
+    for entity, _ in ranked[w.tests_for_top :]:
+        tests_of[entity.id] = [
+            e.object for e in index.out_edges.get(entity.id, ()) if e.predicate == "evaluated_by"
+        ]
+    return Differential(ranked, flags, triage, tests, tests_of)

@@ -1,0 +1,128 @@
+"""Paths through the graph: from a present item to the causes it supports, and between two entities.
+
+Pure functions over the GraphIndex. A finding reaches a cause directly (presents_with), through a
+mechanism (manifests_as <- acts_through) or as a risk factor (risk_factor_for); from any cause reached,
+the walk climbs causal chains (causes, upstream) and descends to subtypes (subtype_of).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from .graph_index import Edge, GraphIndex
+from .weights import Weights
+
+
+@dataclass(frozen=True)
+class Path:
+    """A walk from `nodes[0]` (the present item) to `nodes[-1]` (the cause it supports)."""
+
+    nodes: tuple[str, ...]
+    edges: tuple[Edge, ...]
+    route: str  # direct | mechanism | risk_factor | history
+    weight: float
+
+    @property
+    def end(self) -> str:
+        return self.nodes[-1]
+
+
+def _first_hops(index: GraphIndex, finding: str, w: Weights) -> list[Path]:
+    hops: list[Path] = []
+    for edge in index.in_edges.get(finding, ()):
+        if edge.predicate == "presents_with":
+            hops.append(Path((finding, edge.subject), (edge,), "direct", w.path.direct))
+        elif edge.predicate == "manifests_as":
+            for acts in index.in_edges.get(edge.subject, ()):
+                if acts.predicate == "acts_through":
+                    nodes = (finding, edge.subject, acts.subject)
+                    hops.append(Path(nodes, (edge, acts), "mechanism", w.path.mechanism))
+    for edge in index.out_edges.get(finding, ()):
+        if edge.predicate == "risk_factor_for":
+            hops.append(Path((finding, edge.object), (edge,), "risk_factor", w.path.risk_factor))
+    return hops
+
+
+def _extend(index: GraphIndex, start: list[Path], w: Weights) -> list[Path]:
+    """Every path plus its extensions up causal chains and down to subtypes (no node twice)."""
+    done: list[Path] = []
+    queue = deque((path, 0) for path in start)
+    while queue:
+        path, depth = queue.popleft()
+        done.append(path)
+        if depth >= w.max_chain_depth:
+            continue
+        for edge in index.in_edges.get(path.end, ()):
+            if edge.subject in path.nodes:
+                continue
+            if edge.predicate == "causes":
+                factor = w.path.chain_step
+            elif edge.predicate == "subtype_of":
+                factor = w.path.subtype
+            else:
+                continue
+            longer = Path(
+                path.nodes + (edge.subject,), path.edges + (edge,), path.route, path.weight * factor
+            )
+            queue.append((longer, depth + 1))
+    return done
+
+
+def paths_from_finding(index: GraphIndex, finding: str, w: Weights) -> tuple[Path, ...]:
+    """Every path from a finding to a cause (cached on the index: the graph does not change while serving)."""
+    key = ("finding", finding, w)
+    cached = index.cache.get(key)
+    if cached is None:
+        cached = index.cache[key] = tuple(_extend(index, _first_hops(index, finding, w), w))
+    return cached  # type: ignore[return-value]
+
+
+def paths_from_history(index: GraphIndex, item: str, w: Weights) -> list[Path]:
+    """A known condition, exposure or medication supports itself and the causes it leads to."""
+    paths = [Path((item,), (), "history", w.history_item)]
+    queue = deque(paths)
+    while queue:
+        path = queue.popleft()
+        if len(path.edges) >= w.max_chain_depth:
+            continue
+        for edge in index.out_edges.get(path.end, ()):
+            if edge.predicate == "causes" and edge.object not in path.nodes:
+                longer = Path(
+                    path.nodes + (edge.object,),
+                    path.edges + (edge,),
+                    "history",
+                    path.weight * w.path.chain_step,
+                )
+                paths.append(longer)
+                queue.append(longer)
+    return paths
+
+
+TEST_PREDICATES = frozenset({"evaluated_by", "assesses"})
+
+
+def paths_between(
+    index: GraphIndex, start: str, goal: str, max_length: int, *, limit: int = 20, include_tests: bool = False
+) -> list[list[Edge]]:
+    """Simple paths of at most `max_length` edges between two entities, edges in either direction.
+
+    Shortest first; at most `limit` paths. Edges to diagnostic tests join almost everything to
+    everything, so they are followed only when asked.
+    """
+    found: list[list[Edge]] = []
+    queue: deque[tuple[str, list[Edge], frozenset[str]]] = deque([(start, [], frozenset({start}))])
+    while queue and len(found) < limit:
+        node, edges, seen = queue.popleft()
+        if node == goal and edges:
+            found.append(edges)
+            continue
+        if len(edges) >= max_length:
+            continue
+        for edge in (*index.out_edges.get(node, ()), *index.in_edges.get(node, ())):
+            if edge.predicate in TEST_PREDICATES and not include_tests:
+                continue
+            other = edge.object if edge.subject == node else edge.subject
+            if other not in seen:
+                queue.append((other, [*edges, edge], seen | {other}))
+    return found

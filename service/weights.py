@@ -1,0 +1,46 @@
+"""The ranking weights (ranking_weights.yaml), validated once per process."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+
+class PathWeights(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    direct: float
+    mechanism: float
+    risk_factor: float
+    subtype: float
+    chain_step: float
+
+
+class Weights(BaseModel):
+    """Our ranking weights; documented in ranking_weights.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: PathWeights
+    max_chain_depth: int
+    history_item: float
+    qualifier_match: float
+    qualifier_conflict: float
+    absent_expected: float
+    red_flag_concern: float
+    top_fraction: float
+    tests_for_top: int
+    paths_per_candidate: int
+    default_triage: Literal["emergency", "urgent", "consult", "self_care"]
+    older_adult_min_age: int
+
+
+@cache
+def weights() -> Weights:
+    """The packaged ranking weights."""
+    text = (files("clinkg.service") / "ranking_weights.yaml").read_text(encoding="utf-8")
+    return Weights.model_validate(yaml.safe_load(text))
