@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export CLINKG_BUILD_DIR ?= $(CURDIR)/build
 
-.PHONY: help install serve test lint typecheck build validate stats clean
+.PHONY: help install serve test bench lint typecheck build validate stats clean
 
 help:
 	@echo "make serve     serve the API on the embedded store (PORT, default 8000; builds the graph if needed)"
 	@echo "make test      run the test suite (creates .venv and installs clinkg[dev] on first use)"
+	@echo "make bench     benchmarks (figures printed, bench/results/latest.json)"
 	@echo "make lint      ruff check"
 	@echo "make build     validate the content and build the graph into build/"
 	@echo "make validate  check the content and the graph, exit 1 when invalid"
@@ -30,6 +31,11 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# wrk is the HTTP load tool of the benchmarks; installed from Debian's packages when missing.
+bench: $(STAMP)
+	@command -v wrk >/dev/null || (command -v apt-get >/dev/null && (apt-get install -y -q wrk >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null))) || echo "wrk unavailable: HTTP figures skipped"
+	$(BIN)/python bench/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ from rdflib.namespace import RDF, RDFS
 from clinkg import ontology
 from clinkg.ontology import CKG
 
+from .bounded_cache import BoundedCache
 from .graph_index import Edge, Entity, GraphIndex
 from .paths import Path, paths_from_finding, paths_from_history
 from .weights import Weights
@@ -68,7 +69,7 @@ class Differential:
     red_flags: list[RaisedFlag]
     triage: str
     tests: list[TestAdvice]
-    tests_of: dict[str, list[str]]
+    tests_of: dict[str, tuple[str, ...]]
 
 
 @cache
@@ -79,6 +80,66 @@ def urgency_ranks() -> dict[str, int]:
         str(graph.value(level, RDFS.label)): int(graph.value(level, CKG.rank).toPython())  # type: ignore[union-attr]
         for level in graph.subjects(RDF.type, CKG.UrgencyLevel)
     }
+
+
+@dataclass(frozen=True)
+class FlagPattern:
+    flag: Entity
+    all_of: frozenset[str]
+    any_of: frozenset[str]
+    ordered: tuple[str, ...]  # all_of, any_of, supporting: the order findings are reported in
+    concerns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Static:
+    """Request-independent facts the differential needs, computed once per graph index."""
+
+    flags: tuple[FlagPattern, ...]
+    categories_of: dict[str, frozenset[str]]  # cause -> categories of the mechanisms it acts through
+    tests_of: dict[str, tuple[str, ...]]  # cause -> tests that evaluate it
+    assessed: dict[str, frozenset[str]]  # test -> categories of the mechanisms it assesses
+
+
+def static(index: GraphIndex) -> Static:
+    """The differential's precomputed tables for this index (cached on it)."""
+    cached = index.cache.get("differential-static")
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    flags = []
+    for flag in index.of_type("red_flag"):
+        groups: dict[str, list[str]] = defaultdict(list)
+        for edge in index.out_edges.get(flag.id, ()):
+            if edge.predicate == "has_criterion":
+                groups[edge.qualifiers.get("criterion_group", "all_of")].append(edge.object)
+        ordered = tuple(dict.fromkeys(groups["all_of"] + groups["any_of"] + groups["supporting"]))
+        flags.append(
+            FlagPattern(
+                flag,
+                frozenset(groups["all_of"]),
+                frozenset(groups["any_of"]),
+                ordered,
+                tuple(concerns(index, flag)),
+            )
+        )
+
+    def targets(node: str, predicate: str) -> list[str]:
+        return [e.object for e in index.out_edges.get(node, ()) if e.predicate == predicate]
+
+    def mechanism_categories(nodes: list[str]) -> frozenset[str]:
+        return frozenset(
+            index.entities[n].category or "" for n in nodes if index.entities[n].type == "mechanism"
+        ) - {""}
+
+    causes = index.of_type("cause")
+    result = Static(
+        flags=tuple(flags),
+        categories_of={c.id: mechanism_categories(targets(c.id, "acts_through")) for c in causes},
+        tests_of={c.id: tuple(targets(c.id, "evaluated_by")) for c in causes},
+        assessed={t.id: mechanism_categories(targets(t.id, "assesses")) for t in index.of_type("test")},
+    )
+    index.cache["differential-static"] = result
+    return result
 
 
 def _qualifier_score(edge: Edge, query: Query, w: Weights) -> tuple[float, int]:
@@ -98,23 +159,42 @@ def _qualifier_score(edge: Edge, query: Query, w: Weights) -> tuple[float, int]:
     return score, matches
 
 
+def _best_paths(
+    index: GraphIndex, finding: str, query: Query, w: Weights
+) -> dict[str, tuple[float, int, Path]]:
+    """Per cause, the best path from a finding and its value under the query's qualifiers.
+
+    Depends only on the finding and the qualifiers (onset, side, older or not), so it is memoised on the
+    index: a running service computes each combination once.
+    """
+    older = query.age is not None and query.age >= w.older_adult_min_age
+    key = ("best", finding, query.onset, query.laterality, older, w)
+    cached = index.cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    best: dict[str, tuple[float, int, Path]] = {}
+    for path in paths_from_finding(index, finding, w):
+        bonus, matches = _qualifier_score(path.edges[0], query, w)
+        value = path.weight + bonus
+        end = path.nodes[-1]
+        if end not in best or value > best[end][0]:
+            best[end] = (value, matches, path)
+    index.cache[key] = best
+    return best
+
+
 def _support(index: GraphIndex, query: Query, w: Weights) -> dict[str, Support]:
     found: dict[str, Support] = defaultdict(Support)
     for item in query.present:
         entity = index.entities[item]
         if entity.type == "finding":
-            best: dict[str, tuple[float, int, Path]] = {}
-            for path in paths_from_finding(index, item, w):
-                bonus, matches = _qualifier_score(path.edges[0], query, w)
-                value = path.weight + bonus
-                if path.end not in best or value > best[path.end][0]:
-                    best[path.end] = (value, matches, path)
-                found[path.end].paths.append(path)
-            for cause, (value, matches, path) in best.items():
+            # One explanation per supporting item: the path that gave its contribution.
+            for cause, (value, matches, path) in _best_paths(index, item, query, w).items():
                 support = found[cause]
                 support.score += value
                 support.matched[item] = (value, path.route)
                 support.qualifier_matches += matches
+                support.paths.append(path)
         elif entity.type == "cause":
             best_history: dict[str, Path] = {}
             for path in paths_from_history(index, item, w):
@@ -145,24 +225,18 @@ def _penalise_absent(index: GraphIndex, query: Query, found: dict[str, Support],
 def _raised_flags(index: GraphIndex, query: Query) -> list[RaisedFlag]:
     present = set(query.present)
     raised: list[RaisedFlag] = []
-    for flag in index.of_type("red_flag"):
-        groups: dict[str, list[str]] = defaultdict(list)
-        for edge in index.out_edges.get(flag.id, ()):
-            if edge.predicate == "has_criterion":
-                groups[edge.qualifiers.get("criterion_group", "all_of")].append(edge.object)
-        if not set(groups["all_of"]) <= present:
-            continue
-        if groups["any_of"] and not present & set(groups["any_of"]):
+    for pattern in static(index).flags:
+        flag = pattern.flag
+        if not pattern.all_of <= present or (pattern.any_of and not present & pattern.any_of):
             continue
         if flag.when_onset and query.onset not in flag.when_onset:
             continue
         if flag.when_laterality and query.laterality not in flag.when_laterality:
             continue
-        hits = [f for group in ("all_of", "any_of", "supporting") for f in groups[group] if f in present]
         conditions = {"onset": query.onset} if flag.when_onset and query.onset else {}
         if flag.when_laterality and query.laterality:
             conditions["laterality"] = query.laterality
-        raised.append(RaisedFlag(flag, tuple(dict.fromkeys(hits)), conditions))
+        raised.append(RaisedFlag(flag, tuple(f for f in pattern.ordered if f in present), conditions))
     return raised
 
 
@@ -174,52 +248,40 @@ def concerns(index: GraphIndex, flag: Entity) -> list[str]:
 def _flag_criteria_absent(index: GraphIndex, query: Query, found: dict[str, Support], w: Weights) -> None:
     """A red-flag finding marked absent lowers the causes that flag points to."""
     absent = set(query.absent)
-    for flag in index.of_type("red_flag"):
-        missing = [
-            e.object
-            for e in index.out_edges.get(flag.id, ())
-            if e.predicate == "has_criterion"
-            and e.qualifiers.get("criterion_group") == "all_of"
-            and e.object in absent
-        ]
-        for item in missing:
-            for cause in concerns(index, flag):
+    for pattern in static(index).flags:
+        for item in pattern.all_of & absent:
+            for cause in pattern.concerns:
                 if cause in found and item not in found[cause].against:
                     found[cause].score += w.absent_expected
                     found[cause].against[item] = (
                         w.absent_expected,
-                        f"a criterion of '{flag.label}' is absent",
+                        f"a criterion of '{pattern.flag.label}' is absent",
                     )
 
 
-def _tests(index: GraphIndex, top: list[str], w: Weights) -> tuple[list[TestAdvice], dict[str, list[str]]]:
-    categories: dict[str, set[str]] = {}
-    tests_of: dict[str, list[str]] = {}
+def _tests(index: GraphIndex, top: list[str]) -> list[TestAdvice]:
+    memo = index.cache.get("tests-memo")
+    if memo is None:
+        memo = index.cache["tests-memo"] = BoundedCache[list[TestAdvice]](4096)
+    return memo.get_or_compute(tuple(top), lambda: _rank_tests(index, top))  # type: ignore[attr-defined, no-any-return]
+
+
+def _rank_tests(index: GraphIndex, top: list[str]) -> list[TestAdvice]:
+    tables = static(index)
     evaluates: dict[str, list[str]] = defaultdict(list)
     for cause in top:
-        categories[cause] = {
-            index.entities[e.object].category or ""
-            for e in index.out_edges.get(cause, ())
-            if e.predicate == "acts_through"
-        }
-        tests_of[cause] = [e.object for e in index.out_edges.get(cause, ()) if e.predicate == "evaluated_by"]
-        for test in tests_of[cause]:
+        for test in tables.tests_of.get(cause, ()):
             evaluates[test].append(cause)
     advice: list[TestAdvice] = []
     for test, causes in evaluates.items():
-        assessed = {
-            index.entities[e.object].category
-            for e in index.out_edges.get(test, ())
-            if e.predicate == "assesses" and index.entities[e.object].type == "mechanism"
-        }
-        among = set().union(*(categories[c] for c in causes))
-        separates = tuple(sorted(c for c in assessed & among if c))
+        among = frozenset().union(*(tables.categories_of.get(c, frozenset()) for c in causes))
+        separates = tuple(sorted(tables.assessed.get(test, frozenset()) & among))
         advice.append(TestAdvice(index.entities[test], tuple(causes), separates))
     # A test that tells mechanisms apart ranks first; one that every candidate shares tells nothing apart.
     advice.sort(
         key=lambda a: (-len(a.separates), len(a.for_causes) == len(top), -len(a.for_causes), a.test.id)
     )
-    return advice, tests_of
+    return advice
 
 
 def differential(index: GraphIndex, query: Query, w: Weights) -> Differential:
@@ -249,9 +311,5 @@ def differential(index: GraphIndex, query: Query, w: Weights) -> Differential:
             if specific and not support.against:
                 levels.append(entity.urgency or w.default_triage)
     triage = max(levels, key=lambda level: ranks[level]) if levels else w.default_triage
-    tests, tests_of = _tests(index, [e.id for e, _ in ranked[: w.tests_for_top]], w)
-    for entity, _ in ranked[w.tests_for_top :]:
-        tests_of[entity.id] = [
-            e.object for e in index.out_edges.get(entity.id, ()) if e.predicate == "evaluated_by"
-        ]
-    return Differential(ranked, flags, triage, tests, tests_of)
+    tests = _tests(index, [e.id for e, _ in ranked[: w.tests_for_top]])
+    return Differential(ranked, flags, triage, tests, static(index).tests_of)

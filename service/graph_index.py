@@ -65,10 +65,10 @@ class Entity:
     when_onset: list[str] = field(default_factory=list)
     when_laterality: list[str] = field(default_factory=list)
     citations: list[Provenance] = field(default_factory=list)
+    curie: str = field(init=False)
 
-    @property
-    def curie(self) -> str:
-        return f"clinkg:{self.id}"
+    def __post_init__(self) -> None:
+        self.curie = f"clinkg:{self.id}"
 
 
 def local_id(iri: str) -> str:
@@ -188,9 +188,13 @@ class GraphIndex:
         )
 
     def brief(self, entity_id: str) -> dict[str, Any]:
-        """{id, label, type} of an entity, for paths and edges."""
-        entity = self.entities[entity_id]
-        return {"id": entity.curie, "label": entity.label, "type": entity.type}
+        """{id, label, type} of an entity, for paths and edges (shared: do not modify)."""
+        key = ("brief", entity_id)
+        cached = self.cache.get(key)
+        if cached is None:
+            entity = self.entities[entity_id]
+            cached = self.cache[key] = {"id": entity.curie, "label": entity.label, "type": entity.type}
+        return cached  # type: ignore[return-value]
 
 
 def _provenance(row: dict[str, Any]) -> Provenance:

@@ -78,8 +78,16 @@ def paths_from_finding(index: GraphIndex, finding: str, w: Weights) -> tuple[Pat
     return cached  # type: ignore[return-value]
 
 
-def paths_from_history(index: GraphIndex, item: str, w: Weights) -> list[Path]:
-    """A known condition, exposure or medication supports itself and the causes it leads to."""
+def paths_from_history(index: GraphIndex, item: str, w: Weights) -> tuple[Path, ...]:
+    """A known condition, exposure or medication supports itself and the causes it leads to (cached)."""
+    key = ("history", item, w)
+    cached = index.cache.get(key)
+    if cached is None:
+        cached = index.cache[key] = tuple(_history_walk(index, item, w))
+    return cached  # type: ignore[return-value]
+
+
+def _history_walk(index: GraphIndex, item: str, w: Weights) -> list[Path]:
     paths = [Path((item,), (), "history", w.history_item)]
     queue = deque(paths)
     while queue:

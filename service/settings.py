@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     sparql_timeout_s: float = 10.0
     sparql_max_query_chars: int = 100_000
     sparql_service_enabled: bool = False
+    answer_cache_size: int = (
+        1024  # serialized differential answers kept (the graph is immutable while serving)
+    )
 
     @property
     def store(self) -> Path:

@@ -84,7 +84,7 @@ class CandidatePublic(BaseModel):
     matched: list[Match]
     against: list[Against]
     paths: list[PathPublic]
-    tests: list[NodeRef]
+    tests: list[str] = Field(description="Ids of the tests that evaluate this cause (details under 'tests').")
 
 
 class RedFlagPublic(BaseModel):

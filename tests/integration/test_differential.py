@@ -194,3 +194,13 @@ def test_tests_that_tell_mechanisms_apart_rank_first(http: httpx.Client) -> None
     shared = [t for t in tests if not t["separates"]]
     assert all(len(t["separates"]) >= 1 for t in tests[: len(tests) - len(shared)])
     assert all(t["rationale"] and t["for"] for t in tests)
+
+
+def test_answers_match_the_documented_response_model(http: httpx.Client) -> None:
+    from clinkg.service.api.models import DifferentialResponse
+
+    body = ask(http, present=["leg-weakness", "saddle-anesthesia", "urinary-retention"], onset="sudden")
+    parsed = DifferentialResponse.model_validate(body)
+    assert parsed.candidates and parsed.red_flags and parsed.tests
+    schema = http.get("/openapi.json").json()["paths"]["/v1/differential"]["post"]["responses"]["200"]
+    assert schema["content"]["application/json"]["schema"]["$ref"].endswith("DifferentialResponse")

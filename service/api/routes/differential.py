@@ -1,27 +1,25 @@
-"""POST /v1/differential: candidate causes with paths, red flags, triage and tests."""
+"""POST /v1/differential: candidate causes with paths, red flags, triage and tests.
+
+The answer is built as plain dicts and serialized once with orjson: building ~20 candidates with their
+paths as pydantic models cost ten times the ranking itself. `DifferentialResponse` documents the shape
+(OpenAPI) and a test validates real answers against it.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Any
 
-from ...deps import IndexDep
-from ...differential import Differential, Query, differential
+import orjson
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import Response
+
+from ...bounded_cache import BoundedCache
+from ...deps import IndexDep, SettingsDep
+from ...differential import Differential, Query, concerns, differential
 from ...graph_index import Edge, GraphIndex
 from ...paths import Path
 from ...weights import Weights, weights
-from ..models import (
-    Against,
-    CandidatePublic,
-    DifferentialRequest,
-    DifferentialResponse,
-    EdgePublic,
-    Match,
-    NodeRef,
-    PathPublic,
-    ProvenancePublic,
-    RedFlagPublic,
-    TestPublic,
-)
+from ..models import DISCLAIMER, SCORING, DifferentialRequest, DifferentialResponse
 
 router = APIRouter(prefix="/v1", tags=["differential"])
 HISTORY_OR_FINDING = {"finding", "cause"}
@@ -48,108 +46,148 @@ def resolve_items(index: GraphIndex, field: str, refs: list[str]) -> tuple[tuple
     return tuple(ids), problems
 
 
-def edge_public(index: GraphIndex, edge: Edge) -> EdgePublic:
-    """An edge as the API shows it, with its provenance."""
-    p = edge.provenance
-    return EdgePublic(
-        predicate=edge.predicate,
-        from_=index.entities[edge.subject].curie,  # type: ignore[call-arg]
-        to=index.entities[edge.object].curie,
-        qualifiers=edge.qualifiers,
-        provenance=ProvenancePublic(
-            source=p.source, section=p.section, paragraph=p.paragraph, statement=p.statement
-        ),
-    )
+def edge_public(index: GraphIndex, edge: Edge) -> dict[str, Any]:
+    """An edge as the API shows it, with its provenance (built once per edge: edges never change)."""
+    key = ("edge_public", id(edge))
+    cached = index.cache.get(key)
+    if cached is None:
+        p = edge.provenance
+        cached = index.cache[key] = {
+            "predicate": edge.predicate,
+            "from": index.entities[edge.subject].curie,
+            "to": index.entities[edge.object].curie,
+            "qualifiers": edge.qualifiers,
+            "provenance": {
+                "source": p.source,
+                "section": p.section,
+                "paragraph": p.paragraph,
+                "statement": p.statement,
+            },
+        }
+    return cached  # type: ignore[return-value]
 
 
-def _path_public(index: GraphIndex, path: Path) -> PathPublic:
-    return PathPublic(
-        nodes=[NodeRef(**index.brief(n)) for n in path.nodes],
-        edges=[edge_public(index, e) for e in path.edges],
-        route=path.route,
-        weight=round(path.weight, 4),
-    )
-
-
-def to_response(index: GraphIndex, result: Differential, w: Weights) -> DifferentialResponse:
-    """The public answer: every candidate explained by its paths, every triggered red flag."""
-    candidates = []
-    for entity, support in result.candidates:
-        paths = sorted(support.paths, key=lambda p: (-p.weight, len(p.nodes), p.nodes))[
-            : w.paths_per_candidate
-        ]
-        candidates.append(
-            CandidatePublic(
-                id=entity.curie,
-                label=entity.label,
-                score=round(support.score, 4),
-                urgency=entity.urgency or w.default_triage,  # type: ignore[arg-type]
-                matched=[
-                    Match(
-                        id=index.entities[i].curie,
-                        label=index.entities[i].label,
-                        route=route,
-                        weight=round(v, 4),
-                    )
-                    for i, (v, route) in support.matched.items()
-                ],
-                against=[
-                    Against(id=index.entities[i].curie, label=index.entities[i].label, reason=why, weight=v)
-                    for i, (v, why) in support.against.items()
-                ],
-                paths=[_path_public(index, p) for p in paths],
-                tests=[NodeRef(**index.brief(t)) for t in result.tests_of.get(entity.id, [])],
+def _path_public(index: GraphIndex, path: Path) -> orjson.Fragment:
+    # Paths are memoised objects of the index, so each is serialized once and reused as raw JSON.
+    key = ("path_json", id(path))
+    cached = index.cache.get(key)
+    if cached is None:
+        cached = index.cache[key] = orjson.Fragment(
+            orjson.dumps(
+                {
+                    "nodes": [index.brief(n) for n in path.nodes],
+                    "edges": [edge_public(index, e) for e in path.edges],
+                    "route": path.route,
+                    "weight": round(path.weight, 4),
+                }
             )
         )
-    flags = [
-        RedFlagPublic(
-            id=r.flag.curie,
-            label=r.flag.label,
-            urgency=r.flag.urgency,  # type: ignore[arg-type]
-            action=r.flag.action or "",
-            triggered_by=[index.entities[f].curie for f in r.triggered_by],
-            conditions=r.conditions,
-            concerns=[
-                NodeRef(**index.brief(e.object))
-                for e in index.out_edges.get(r.flag.id, ())
-                if e.predicate == "raises_concern_for"
-            ],
+        index.cache[("path_obj", id(path))] = path  # keeps the id valid for as long as the entry lives
+    return cached  # type: ignore[return-value]
+
+
+def _tests_json(index: GraphIndex, ids: tuple[str, ...]) -> orjson.Fragment:
+    key = ("tests_json", ids)
+    cached = index.cache.get(key)
+    if cached is None:
+        cached = index.cache[key] = orjson.Fragment(orjson.dumps([index.entities[t].curie for t in ids]))
+    return cached  # type: ignore[return-value]
+
+
+def to_response(index: GraphIndex, result: Differential, w: Weights) -> dict[str, Any]:
+    """The public answer: every candidate explained by its paths, every triggered red flag."""
+    entities = index.entities
+    candidates = []
+    for entity, support in result.candidates:
+        paths = sorted(support.paths, key=lambda p: -p.weight)[: w.paths_per_candidate]
+        candidates.append(
+            {
+                "id": entity.curie,
+                "label": entity.label,
+                "score": round(support.score, 4),
+                "urgency": entity.urgency or w.default_triage,
+                "matched": [
+                    {
+                        "id": entities[i].curie,
+                        "label": entities[i].label,
+                        "route": route,
+                        "weight": round(v, 4),
+                    }
+                    for i, (v, route) in support.matched.items()
+                ],
+                "against": [
+                    {"id": entities[i].curie, "label": entities[i].label, "reason": why, "weight": v}
+                    for i, (v, why) in support.against.items()
+                ],
+                "paths": [_path_public(index, p) for p in paths],
+                "tests": _tests_json(index, result.tests_of.get(entity.id, ())),
+            }
         )
+    flags = [
+        {
+            "id": r.flag.curie,
+            "label": r.flag.label,
+            "urgency": r.flag.urgency,
+            "action": r.flag.action or "",
+            "triggered_by": [entities[f].curie for f in r.triggered_by],
+            "conditions": r.conditions,
+            "concerns": [index.brief(c) for c in concerns(index, r.flag)],
+        }
         for r in result.red_flags
     ]
     tests = []
     for advice in result.tests:
-        names = ", ".join(index.entities[c].label for c in advice.for_causes)
-        rationale = f"Evaluates {names}"
+        rationale = "Evaluates " + ", ".join(entities[c].label for c in advice.for_causes)
         if advice.separates:
             rationale += (
                 f"; assesses {' and '.join(advice.separates)} mechanisms, which tells these causes apart"
             )
         tests.append(
-            TestPublic(
-                id=advice.test.curie,
-                label=advice.test.label,
-                rationale=rationale,
-                for_=[index.entities[c].curie for c in advice.for_causes],  # type: ignore[call-arg]
-                separates=list(advice.separates),
-            )
+            {
+                "id": advice.test.curie,
+                "label": advice.test.label,
+                "rationale": rationale,
+                "for": [entities[c].curie for c in advice.for_causes],
+                "separates": list(advice.separates),
+            }
         )
-    return DifferentialResponse(candidates=candidates, red_flags=flags, triage=result.triage, tests=tests)  # type: ignore[arg-type]
+    return {
+        "candidates": candidates,
+        "red_flags": flags,
+        "triage": result.triage,
+        "tests": tests,
+        "disclaimer": DISCLAIMER,
+        "scoring": SCORING,
+    }
 
 
 @router.post("/differential", response_model=DifferentialResponse)
-def post_differential(request: DifferentialRequest, index: IndexDep) -> DifferentialResponse:
+async def post_differential(request: DifferentialRequest, index: IndexDep, settings: SettingsDep) -> Response:
     """Rank candidate causes for the present findings and history, with the paths that explain each."""
+    memo = index.cache.get("answers")
+    if memo is None:
+        memo = index.cache["answers"] = BoundedCache[bytes](settings.answer_cache_size)
+    w = weights()
+    # The answer depends on the request only through these; equal keys give byte-identical answers.
+    key = (
+        tuple(request.present),
+        tuple(request.absent),
+        request.onset,
+        request.laterality,
+        request.age is not None and request.age >= w.older_adult_min_age,
+    )
+    body = memo.get_or_compute(key, lambda: orjson.dumps(answer(request, index)))  # type: ignore[attr-defined]
+    return Response(body, media_type="application/json")
+
+
+def answer(request: DifferentialRequest, index: GraphIndex) -> dict[str, Any]:
+    """The differential for a parsed request (422 naming unknown or misplaced ids)."""
     present, present_problems = resolve_items(index, "present", request.present)
     absent, absent_problems = resolve_items(index, "absent", request.absent)
     if present_problems or absent_problems:
         raise HTTPException(status_code=422, detail="; ".join(present_problems + absent_problems))
     query = Query(
-        present=present,
-        absent=absent,
-        onset=request.onset,
-        laterality=request.laterality,
-        age=request.age,
+        present=present, absent=absent, onset=request.onset, laterality=request.laterality, age=request.age
     )
     w = weights()
     return to_response(index, differential(index, query, w), w)

@@ -1,5 +1,306 @@
-"""Placeholder until the route is written."""
+"""The SPARQL 1.1 Protocol over the embedded Oxigraph store, read-only: GET and POST /sparql."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+import re
+from dataclasses import dataclass
+from functools import partial
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+import anyio
+import anyio.to_thread
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel
+
+from ...deps import BackendDep, SettingsDep
+from ...settings import Settings
+from ...sparql_formats import ALL_MEDIA_TYPES, GRAPH, SOLUTIONS, TABLES, NotAcceptableError, negotiate
+from ...stores.oxigraph import OxigraphBackend
+
+router = APIRouter(tags=["sparql"])
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+)
+READ_ONLY = "this SPARQL endpoint is read-only: SPARQL Update is not accepted"
+
+# The grammar puts only BASE and PREFIX declarations (and comments) before the query or update keyword.
+_PROLOGUE = re.compile(r"(?:\s|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)*", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z]+")
+# A keyword and the token after it: where Oxigraph reports a failure when the keyword is blunted.
+_SERVICE = re.compile(r"service\s*[^\s{]*", re.IGNORECASE)
+_FROM = re.compile(r"from\s*[^\s{]*", re.IGNORECASE)
+_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """The protocol operation as sent, whichever of GET, POST form or POST body carried it."""
+
+    queries: list[str]
+    update: bool
+    default_graphs: list[str]
+    named_graphs: list[str]
+    formats: list[str]
+
+
+def _oxigraph(backend: BackendDep) -> OxigraphBackend:
+    if not isinstance(backend, OxigraphBackend):
+        raise HTTPException(
+            503,
+            f"SPARQL needs the embedded RDF store (Oxigraph); this service runs the {backend.name} backend",
+        )
+    return backend
+
+
+StoreDep = Annotated[OxigraphBackend, Depends(_oxigraph)]
+QueryParam = Annotated[
+    str | None, Query(description="The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE).")
+]
+DefaultGraphs = Annotated[
+    list[str] | None,
+    Query(alias="default-graph-uri", description="Graphs whose merge is the default graph (replaces FROM)."),
+]
+NamedGraphs = Annotated[
+    list[str] | None,
+    Query(alias="named-graph-uri", description="Graphs GRAPH may use (replaces FROM NAMED)."),
+]
+Formats = Annotated[
+    list[str] | None,
+    Query(
+        alias="format",
+        description=f"Overrides Accept: a media type or a name. SELECT/ASK: {', '.join(SOLUTIONS.names)}; "
+        f"CONSTRUCT/DESCRIBE: {', '.join(GRAPH.names)}.",
+    ),
+]
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": f"Results by content negotiation. {SOLUTIONS.kind}: {SOLUTIONS.available()}, "
+        f"default JSON. {GRAPH.kind}: {GRAPH.available()}, default Turtle.",
+        "content": {media: {"schema": {"type": "string"}} for media in ALL_MEDIA_TYPES},
+    },
+    400: _problem("No query, several, a bad graph IRI, or a syntax error (with the parser's message)."),
+    403: _problem("An update (the endpoint is read-only), or SERVICE while federation is disabled."),
+    406: _problem("No acceptable format for this kind of result; the message lists those available."),
+    413: _problem("The query is longer than CLINKG_SPARQL_MAX_QUERY_CHARS."),
+    415: _problem("A POST body that is neither a form nor application/sparql-query."),
+    503: _problem("No embedded RDF store, or the query ran past CLINKG_SPARQL_TIMEOUT_S."),
+}
+POST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "required": ["query"],
+                    "properties": {
+                        "query": {"type": "string"},
+                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    },
+                }
+            },
+            QUERY_BODY: {"schema": {"type": "string"}, "example": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"},
+        },
+    }
+}
+
+
+@router.get("/sparql", response_class=Response, responses=RESPONSES, summary="SPARQL query (GET)")
+async def sparql_get(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    query: QueryParam = None,
+    default_graph_uri: DefaultGraphs = None,
+    named_graph_uri: NamedGraphs = None,
+    format_: Formats = None,
+) -> Response:
+    """Run a read-only SPARQL query given as `?query=` (W3C SPARQL 1.1 Protocol)."""
+    params = request.query_params
+    graphs = (default_graph_uri or [], named_graph_uri or [])
+    protocol = ProtocolRequest(params.getlist("query"), "update" in params, *graphs, format_ or [])
+    return await _answer(store, settings, protocol, request.headers.get("accept"))
+
+
+@router.post(
+    "/sparql",
+    response_class=Response,
+    responses=RESPONSES,
+    openapi_extra=POST_BODY,
+    summary="SPARQL query (POST)",
+)
+async def sparql_post(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    default_graph_uri: DefaultGraphs = None,
+    named_graph_uri: NamedGraphs = None,
+    format_: Formats = None,
+) -> Response:
+    """Run a read-only SPARQL query sent as a form (`query=`) or as an `application/sparql-query` body."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == UPDATE_BODY:
+        raise HTTPException(403, READ_ONLY)
+    if content_type not in (FORM, QUERY_BODY):
+        raise HTTPException(415, f"POST a {FORM} form with query=, or a {QUERY_BODY} body")
+    body = await _read_body(request, settings.sparql_max_query_chars)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, f"the body is not UTF-8: {exc}") from exc
+    params = request.query_params
+    graphs = (default_graph_uri or [], named_graph_uri or [])
+    if content_type == FORM:
+        form = parse_qs(text, keep_blank_values=True)
+        graphs = (graphs[0] + form.get("default-graph-uri", []), graphs[1] + form.get("named-graph-uri", []))
+        queries, update = form.get("query", []), "update" in form or "update" in params
+    else:
+        queries, update = [text], "update" in params
+    protocol = ProtocolRequest(queries, update, *graphs, format_ or [])
+    return await _answer(store, settings, protocol, request.headers.get("accept"))
+
+
+async def _read_body(request: Request, max_chars: int) -> bytes:
+    # Percent-encoding takes up to 12 bytes per character; stop reading well before memory is at stake.
+    limit = 12 * max_chars + 65536
+    too_large = HTTPException(413, f"the request body is larger than this endpoint accepts ({limit} bytes)")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _answer(
+    store: OxigraphBackend, settings: Settings, protocol: ProtocolRequest, accept: str | None
+) -> Response:
+    if protocol.update:
+        raise HTTPException(403, READ_ONLY)
+    if not protocol.queries or not protocol.queries[0].strip():
+        raise HTTPException(
+            400, "missing query: send query= (GET or form POST) or an application/sparql-query body"
+        )
+    if len(protocol.queries) > 1:
+        raise HTTPException(400, f"exactly one query= is allowed, got {len(protocol.queries)}")
+    text = protocol.queries[0]
+    if len(text) > settings.sparql_max_query_chars:
+        raise HTTPException(
+            413, f"the query has {len(text)} characters; the limit is {settings.sparql_max_query_chars}"
+        )
+    operation = _first_keyword(text)
+    if operation in UPDATE_KEYWORDS:
+        raise HTTPException(403, f"{READ_ONLY} ({operation} is an update)")
+    dataset = _dataset(protocol)
+    run = partial(
+        _execute, store.store, text, dataset, settings.sparql_service_enabled, accept, protocol.formats
+    )
+    try:
+        with anyio.fail_after(settings.sparql_timeout_s):
+            # pyoxigraph cannot cancel a running query: on timeout the worker thread is left to finish alone.
+            media, body = await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
+    except TimeoutError as exc:
+        raise HTTPException(503, f"the query did not finish within {settings.sparql_timeout_s} s") from exc
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+def _first_keyword(text: str) -> str:
+    prologue = _PROLOGUE.match(text)
+    word = _WORD.match(text, prologue.end() if prologue else 0)
+    return word.group().upper() if word else ""
+
+
+def _dataset(protocol: ProtocolRequest) -> dict[str, Any] | None:
+    if not protocol.default_graphs and not protocol.named_graphs:
+        return None
+    try:
+        return {
+            "default_graph": [ox.NamedNode(iri) for iri in protocol.default_graphs],
+            "named_graphs": [ox.NamedNode(iri) for iri in protocol.named_graphs],
+        }
+    except ValueError as exc:
+        raise HTTPException(400, f"invalid graph IRI: {exc}") from exc
+
+
+def _execute(
+    store: ox.Store,
+    text: str,
+    dataset: dict[str, Any] | None,
+    federation: bool,
+    accept: str | None,
+    formats: list[str],
+) -> tuple[str, bytes]:
+    if not federation and _SERVICE.search(text):
+        failure = _blunted_failure(text, ("service",))
+        if failure is not None:
+            offset, error = failure
+            if _at(_SERVICE, text, offset):
+                raise HTTPException(403, "SERVICE (federated query) is disabled on this endpoint")
+            raise HTTPException(400, f"SPARQL syntax error: {error}")
+    if dataset is None:
+        # pyoxigraph's union option overrides FROM; as the Oxigraph server does, use it only without FROM.
+        failure = _blunted_failure(text, ("service", "from")) if _FROM.search(text) else None
+        uses_from = failure is not None and _at(_FROM, text, failure[0])
+        dataset = {} if uses_from else {"use_default_graph_as_union": True}
+    try:
+        result = store.query(text, **dataset)
+    except SyntaxError as exc:
+        raise HTTPException(400, f"SPARQL syntax error: {exc}") from exc
+    table = TABLES[type(result)]
+    try:
+        media = negotiate(table, accept, formats)
+        return media, result.serialize(format=table.media_types[media]) or b""
+    except NotAcceptableError as exc:
+        raise HTTPException(406, str(exc)) from exc
+    except OSError as exc:
+        raise HTTPException(500, f"the query failed: {exc}") from exc
+    finally:
+        # pyoxigraph results must be dropped on the thread that made them, not where the error is handled.
+        del result
+
+
+def _blunted_failure(text: str, words: tuple[str, ...]) -> tuple[int, SyntaxError] | None:
+    # Oxigraph's own parser decides, on the text with each of `words` (any case) ending in x instead.
+    # If that still parses, every occurrence sat in a literal, IRI, name or comment, none is a keyword;
+    # otherwise the parse stops at the first blunted keyword or at an unrelated syntax error (its offset).
+    # The blunted text cannot name SERVICE, so running it over an empty in-memory store never reaches out.
+    blunt = re.compile("|".join(words), re.IGNORECASE)
+    try:
+        ox.Store().query(
+            blunt.sub(lambda m: m.group()[:-1] + ("X" if m.group()[-1].isupper() else "x"), text)
+        )
+    except SyntaxError as exc:
+        found = _ERROR_AT.search(str(exc))
+        if found is None:
+            return -1, exc
+        line, column = int(found.group(1)), int(found.group(2))
+        return sum(len(row) + 1 for row in text.split("\n")[: line - 1]) + column - 1, exc
+    except OSError:
+        return None
+    return None
+
+
+def _at(keyword: re.Pattern[str], text: str, offset: int) -> bool:
+    # An unplaceable failure (-1) counts as the keyword: refusing is the safe reading.
+    return offset < 0 or any(m.start() <= offset <= m.end() for m in keyword.finditer(text))
