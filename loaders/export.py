@@ -13,7 +13,7 @@ from rdflib import Graph
 from clinkg import ontology
 
 from .content import Content
-from .models import Entity
+from .models import CLASS_OF_KEY, Entity
 
 RDF_FORMATS = ("nt", "ttl", "jsonld")
 FORMATS = (*RDF_FORMATS, "kgx")
@@ -67,13 +67,6 @@ EDGE_COLUMNS = (
     "statement",
     "qualifiers",
 )
-FILE_CLASS = {
-    "causes": "cause",
-    "mechanisms": "mechanism",
-    "findings": "finding",
-    "tests": "test",
-    "red_flags": "red_flag",
-}
 
 
 def _tsv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> bytes:
@@ -85,7 +78,7 @@ def _tsv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> bytes:
 
 
 def _categories(key: str, entity: Entity) -> str:
-    names = [FILE_CLASS[key]]
+    names = [CLASS_OF_KEY[key]]
     kind = getattr(entity, "kind", None)
     if kind:
         names.insert(0, kind)
@@ -123,7 +116,7 @@ def kgx_tables(content: Content) -> tuple[bytes, bytes]:
                 "xref": "|".join(getattr(entity, "xrefs", [])),
                 "synonym": "|".join(entity.synonyms),
                 "provided_by": "clinkg",
-                "clinkg_kind": getattr(entity, "kind", None) or FILE_CLASS[key],
+                "clinkg_kind": getattr(entity, "kind", None) or CLASS_OF_KEY[key],
             }
         )
     edges: list[dict[str, str]] = []

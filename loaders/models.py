@@ -159,3 +159,6 @@ ENTITY_FILES: tuple[ContentFile, ...] = (
     ContentFile("red_flags.yaml", "red_flags", RedFlag, "red_flag"),
 )
 RELATIONS_FILE = ContentFile("relations.yaml", "relations", Relation, None)
+
+# top-level key of an entity file -> its class (a `yaml` name of mapping.tsv)
+CLASS_OF_KEY: dict[str, str] = {spec.key: spec.class_name for spec in ENTITY_FILES if spec.class_name}

@@ -16,21 +16,12 @@ from clinkg import ontology
 from clinkg.ontology import CKG, ID, XREF_NAMESPACES
 
 from .content import Content, Edge
-from .models import Entity, Locator
+from .models import CLASS_OF_KEY, Entity, Locator
 
 ATTR = ontology.by_role("attribute")
 REL = ontology.by_role("relation")
 QUAL = ontology.by_role("qualifier")
 PROV = ontology.by_role("provenance")
-
-# file key -> class row of the entities it holds (sub-kinds added from the record's own `kind`).
-FILE_CLASS = {
-    "causes": "cause",
-    "mechanisms": "mechanism",
-    "findings": "finding",
-    "tests": "test",
-    "red_flags": "red_flag",
-}
 
 
 def entity_iri(entity_id: str) -> URIRef:
@@ -76,7 +67,7 @@ def _add_edge(graph: Graph, edge: Edge) -> None:
 
 def _add_entity(graph: Graph, key: str, entity: Entity) -> None:
     node = entity_iri(entity.id)
-    graph.add((node, RDF.type, ontology.name("class", FILE_CLASS[key]).rdf))
+    graph.add((node, RDF.type, ontology.name("class", CLASS_OF_KEY[key]).rdf))
     kind = getattr(entity, "kind", None)
     if kind is not None:
         graph.add((node, RDF.type, ontology.name("class", kind).rdf))

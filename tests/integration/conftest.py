@@ -56,3 +56,25 @@ def http(base_url: str) -> Iterator[httpx.Client]:
     """An HTTP client of the live service."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def falkordb_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A FalkorDB server process for the session."""
+    from ..falkordb_server import falkordb_server
+
+    with falkordb_server(tmp_path_factory.mktemp("falkordb")) as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def falkordb_graph(falkordb_port: int) -> object:
+    """The curated content loaded into FalkorDB through the Neo4j loader's statements."""
+    from falkordb import FalkorDB
+
+    from clinkg.loaders.content import load_content
+    from clinkg.loaders.neo4j import load_falkordb
+
+    graph = FalkorDB(host="127.0.0.1", port=falkordb_port).select_graph("clinkg")
+    load_falkordb(graph, load_content())
+    return graph
