@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from clinkg import __version__
 
-from .api.routes import differential, entities, health, paths, search, sparql
+from .api.routes import cypher, differential, entities, health, paths, search, sparql
 from .graph_index import GraphIndex
 from .settings import Settings, get_settings
 from .stores.base import Backend, BackendUnavailableError
@@ -23,7 +23,17 @@ def open_backend(settings: Settings) -> Backend:
         from .stores.oxigraph import OxigraphBackend
 
         return OxigraphBackend.open(settings.store)
-    raise BackendUnavailableError(f"backend {settings.backend!r} is not available in this build")
+    from .stores.cypher import neo4j_backend
+
+    if settings.neo4j_password is None:
+        raise BackendUnavailableError("CLINKG_NEO4J_PASSWORD is not set: the Neo4j backend needs it")
+    return neo4j_backend(
+        settings.neo4j_uri,
+        settings.neo4j_user,
+        settings.neo4j_password.get_secret_value(),
+        settings.neo4j_database,
+        settings.cypher_timeout_s,
+    )
 
 
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
@@ -52,7 +62,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         ),
         lifespan=lifespan,
     )
-    for module in (health, search, entities, paths, differential):
+    for module in (health, search, entities, paths, differential, cypher):
         app.include_router(module.router)
     app.include_router(sparql.router)
 

@@ -203,3 +203,76 @@ def serve(
     chosen_port = port or settings.port
     err.print(f"clinkg serving on http://{chosen_host}:{chosen_port} (API docs at /docs)")
     uvicorn.run(create_app(settings), host=chosen_host, port=chosen_port, log_level="info")
+
+
+load_app = typer.Typer(help="Load the curated graph into a property-graph database.", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+
+
+@load_app.command("neo4j")
+def load_neo4j_command(
+    uri: Annotated[str, typer.Option(help="Bolt URI, e.g. bolt://localhost:7687.")] = "bolt://localhost:7687",
+    user: Annotated[str, typer.Option(help="Neo4j user.")] = "neo4j",
+    database: Annotated[str, typer.Option(help="Neo4j database.")] = "neo4j",
+    content: ContentOption = None,
+) -> None:
+    """Load the validated graph into Neo4j in one transaction (password from NEO4J_PASSWORD)."""
+    import os
+
+    import neo4j
+    from rich.progress import Progress
+
+    from clinkg.loaders.build import ShapesViolatedError, check
+    from clinkg.loaders.neo4j import load_neo4j
+
+    password = os.environ.get("NEO4J_PASSWORD")
+    if not password:
+        err.print("[red]error:[/] set NEO4J_PASSWORD (the password is never taken from a flag or a file)")
+        raise typer.Exit(2)
+    try:
+        loaded, _ = check(_content_dir(content))
+    except (ContentError, ShapesViolatedError) as exc:
+        _report_failure(exc)
+        raise typer.Exit(1) from None
+    driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+    try:
+        with Progress(console=err) as progress:
+            task = progress.add_task("loading into Neo4j", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            statements = load_neo4j(driver, database, loaded, advance)
+    except neo4j.exceptions.Neo4jError as exc:
+        err.print(f"[red]error:[/] Neo4j refused the load; the previous graph is unchanged: {exc.message}")
+        raise typer.Exit(1) from None
+    except neo4j.exceptions.ServiceUnavailable as exc:
+        err.print(f"[red]error:[/] cannot reach Neo4j at {uri}: {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        driver.close()
+    out.print(f"[green]loaded[/] the curated graph into {uri} ({database}) in {statements} statements")
+
+
+@load_app.command("falkordb")
+def load_falkordb_command(
+    host: Annotated[str, typer.Option(help="FalkorDB host.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="FalkorDB port.")] = 6379,
+    graph: Annotated[str, typer.Option(help="Graph name.")] = "clinkg",
+    content: ContentOption = None,
+) -> None:
+    """Load the validated graph into FalkorDB (development and tests; no transactions there)."""
+    from falkordb import FalkorDB
+
+    from clinkg.loaders.build import ShapesViolatedError, check
+    from clinkg.loaders.neo4j import load_falkordb
+
+    try:
+        loaded, _ = check(_content_dir(content))
+    except (ContentError, ShapesViolatedError) as exc:
+        _report_failure(exc)
+        raise typer.Exit(1) from None
+    statements = load_falkordb(FalkorDB(host=host, port=port).select_graph(graph), loaded)
+    out.print(
+        f"[green]loaded[/] the curated graph into FalkorDB {host}:{port} '{graph}' ({statements} statements)"
+    )

@@ -16,15 +16,14 @@ from clinkg.ontology import CKG, ID, XREF_NAMESPACES
 from .stores.base import Backend
 
 QUALIFIER_KEYS = ("onset", "laterality", "course", "age_group", "timing", "context", "criterion_group")
+_TYPES = {"cause": CKG.Cause, "mechanism": CKG.Mechanism, "finding": CKG.Finding, "red_flag": CKG.RedFlag,
+          "test": CKG.DiagnosticTest, "source": CKG.Source}  # fmt: skip
+ENTITY_TYPES = tuple(_TYPES)
+# A backend names a class by IRI (RDF) or by label (property graph); both lead to the API's type name.
 TYPE_OF_CLASS = {
-    str(CKG.Cause): "cause",
-    str(CKG.Mechanism): "mechanism",
-    str(CKG.Finding): "finding",
-    str(CKG.RedFlag): "red_flag",
-    str(CKG.DiagnosticTest): "test",
-    str(CKG.Source): "source",
+    **{str(iri): name for name, iri in _TYPES.items()},
+    **{ontology.name("class", name).neo4j: name for name in _TYPES},
 }
-ENTITY_TYPES = tuple(TYPE_OF_CLASS.values())
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,12 @@ class GraphIndex:
     @classmethod
     def load(cls, backend: Backend) -> GraphIndex:
         """Read the whole graph through the library queries."""
-        predicates = {str(row.rdf): name for name, row in ontology.by_role("relation").items()}
+        # A backend names a predicate by IRI (RDF) or by relationship type (property graph).
+        relations = ontology.by_role("relation").items()
+        predicates = {
+            **{str(row.rdf): name for name, row in relations},
+            **{row.neo4j: name for name, row in relations},
+        }
         entities: dict[str, Entity] = {}
         for row in backend.run("entities"):
             entity_type = TYPE_OF_CLASS.get(row["type"])

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,9 +34,14 @@ class Settings(BaseSettings):
     sparql_timeout_s: float = 10.0
     sparql_max_query_chars: int = 100_000
     sparql_service_enabled: bool = False
-    answer_cache_size: int = (
-        1024  # serialized differential answers kept (the graph is immutable while serving)
-    )
+    neo4j_uri: str = "bolt://localhost:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+    cypher_timeout_s: float = 10.0
+    cypher_row_limit: int = 1000
+    # Serialized differential answers kept in memory; the graph does not change while serving.
+    answer_cache_size: int = 1024
 
     @property
     def store(self) -> Path:

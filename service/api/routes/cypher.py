@@ -1,0 +1,55 @@
+"""POST /v1/cypher: user Cypher, read-only (a guard, then a read transaction), timeout and row limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...cypher_guard import refusal
+from ...deps import BackendDep, SettingsDep
+from ...stores.base import BackendUnavailableError
+from ...stores.cypher import CypherBackend
+
+router = APIRouter(prefix="/v1", tags=["cypher"])
+
+
+class CypherRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(
+        min_length=1, max_length=100_000, examples=["MATCH (c:Cause) RETURN c.id, c.label LIMIT 5"]
+    )
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class CypherResult(BaseModel):
+    columns: list[str]
+    rows: list[list[Any]]
+    truncated: bool = Field(description="True when more rows than the row limit matched.")
+
+
+@router.post("/cypher", response_model=CypherResult)
+def post_cypher(request: CypherRequest, backend: BackendDep, settings: SettingsDep) -> CypherResult:
+    """Run a read-only Cypher query on the Neo4j backend (503 on the embedded RDF store)."""
+    if not isinstance(backend, CypherBackend):
+        raise HTTPException(
+            status_code=503,
+            detail="Cypher needs the Neo4j backend (CLINKG_BACKEND=neo4j); this service runs on the embedded "
+            "RDF store: use /sparql instead",
+        )
+    reason = refusal(request.query)
+    if reason:
+        raise HTTPException(status_code=403, detail=reason)
+    try:
+        columns, rows, truncated = backend.run_user(
+            request.query, request.parameters, settings.cypher_row_limit
+        )
+    except BackendUnavailableError:
+        raise
+    except Exception as exc:  # the database's own refusal: syntax, a write in a read transaction, timeout
+        message = getattr(exc, "message", None) or str(exc)
+        status = 403 if "read" in message.lower() and "write" in message.lower() else 400
+        raise HTTPException(status_code=status, detail=f"the query was refused: {message}") from exc
+    return CypherResult(columns=columns, rows=rows, truncated=truncated)

@@ -1,0 +1,153 @@
+"""Backends that answer the Cypher library: Neo4j (official driver, read transactions with a timeout)
+and FalkorDB (RESP client; used to execute the library in tests, where no Neo4j server exists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from clinkg import queries
+from clinkg.ontology import ID
+
+from .base import Backend, BackendUnavailableError, Row
+
+Executor = Callable[[str, Mapping[str, Any]], list[Row]]
+# Runs user Cypher read-only: (text, parameters, row limit) -> (columns, rows as value lists, truncated)
+UserExecutor = Callable[[str, Mapping[str, Any], int], tuple[list[str], list[list[Any]], bool]]
+COUNT_NODES_AND_RELATIONSHIPS = (
+    "MATCH (n:Entity) WITH count(n) AS nodes "
+    "OPTIONAL MATCH (:Entity)-[r]->(:Entity) RETURN nodes + count(r) AS total"
+)
+RELEASE = "MATCH (r:Release {graph: 'curated'}) RETURN r.content_hash AS content_hash"
+
+
+def entity_id(reference: str) -> str:
+    """Cypher parameters are entity ids; the backend protocol passes IRIs."""
+    return reference.removeprefix(str(ID))
+
+
+class CypherBackend(Backend):
+    """Runs `queries/cypher/NAME.cypher` through an executor that returns rows as dicts."""
+
+    def __init__(
+        self,
+        name: str,
+        execute: Executor,
+        run_user: UserExecutor,
+        close: Callable[[], None] | None = None,
+    ) -> None:
+        self.name = name
+        self.execute = execute
+        self.run_user = run_user
+        self._close = close
+        self._totals: int | None = None
+        found = execute(RELEASE, {})
+        self.content_hash = found[0]["content_hash"] if found else None
+
+    def run(self, query_name: str, parameters: Mapping[str, str] | None = None) -> list[Row]:
+        query = queries.load(query_name, "cypher")
+        bound: dict[str, Any] = {name: None for name in query.parameters}
+        bound.update({k: entity_id(v) for k, v in (parameters or {}).items()})
+        return [{k: v for k, v in row.items() if v is not None} for row in self.execute(query.text, bound)]
+
+    def triple_count(self) -> int:
+        if self._totals is None:
+            self._totals = int(self.execute(COUNT_NODES_AND_RELATIONSHIPS, {})[0]["total"])
+        return self._totals
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+
+
+def jsonable(value: Any) -> Any:
+    """A Cypher result value as JSON: nodes, relationships and paths as maps, temporal values as text."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    labels = getattr(value, "labels", None)
+    if labels is not None and hasattr(value, "items"):
+        return {"labels": sorted(labels), "properties": jsonable(dict(value.items()))}
+    if hasattr(value, "start_node") and hasattr(value, "end_node"):
+        return {
+            "type": value.type,
+            "start": value.start_node.get("id"),
+            "end": value.end_node.get("id"),
+            "properties": jsonable(dict(value.items())),
+        }
+    if hasattr(value, "nodes") and hasattr(value, "relationships"):
+        return {"nodes": jsonable(list(value.nodes)), "relationships": jsonable(list(value.relationships))}
+    if hasattr(value, "properties") and hasattr(value, "labels"):  # FalkorDB node
+        return {"labels": sorted(value.labels), "properties": jsonable(value.properties)}
+    if hasattr(value, "properties") and hasattr(value, "relation"):  # FalkorDB edge
+        return {"type": value.relation, "properties": jsonable(value.properties)}
+    return str(value)
+
+
+def neo4j_backend(uri: str, user: str, password: str, database: str, timeout_s: float) -> CypherBackend:
+    """A backend over the official Neo4j driver: READ access mode, a transaction timeout per query."""
+    import neo4j
+    from neo4j.exceptions import Neo4jError, ServiceUnavailable
+
+    driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+
+    def execute(text: str, parameters: Mapping[str, Any]) -> list[Row]:
+        query = neo4j.Query(text, timeout=timeout_s)  # type: ignore[arg-type]
+        try:
+            records, _, _ = driver.execute_query(
+                query, dict(parameters), database_=database, routing_=neo4j.RoutingControl.READ
+            )
+        except ServiceUnavailable as exc:
+            raise BackendUnavailableError(f"Neo4j at {uri} is unavailable: {exc}") from exc
+        except Neo4jError as exc:
+            raise BackendUnavailableError(f"Neo4j refused the query: {exc.message}") from exc
+        return [record.data() for record in records]
+
+    def run_user(
+        text: str, parameters: Mapping[str, Any], limit: int
+    ) -> tuple[list[str], list[list[Any]], bool]:
+        def work(tx: Any) -> tuple[list[str], list[list[Any]], bool]:
+            result = tx.run(neo4j.Query(text, timeout=timeout_s), dict(parameters))  # type: ignore[arg-type]
+            rows: list[list[Any]] = []
+            for record in result:
+                if len(rows) == limit:
+                    return list(result.keys()), rows, True
+                rows.append([jsonable(v) for v in record.values()])
+            return list(result.keys()), rows, False
+
+        try:
+            with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+                return session.execute_read(work)  # type: ignore[no-any-return]
+        except ServiceUnavailable as exc:
+            raise BackendUnavailableError(f"Neo4j at {uri} is unavailable: {exc}") from exc
+
+    try:
+        driver.verify_connectivity()
+    except Exception as exc:
+        driver.close()
+        raise BackendUnavailableError(f"cannot reach Neo4j at {uri}: {exc}") from exc
+    return CypherBackend("neo4j", execute, run_user, driver.close)
+
+
+def falkordb_backend(graph: Any) -> CypherBackend:
+    """A backend over a FalkorDB graph (tests and local experiments)."""
+
+    def columns(result: Any) -> list[str]:
+        return [column[1] if isinstance(column, (list, tuple)) else str(column) for column in result.header]
+
+    def execute(text: str, parameters: Mapping[str, Any]) -> list[Row]:
+        result = graph.ro_query(text, dict(parameters))
+        return [dict(zip(columns(result), row, strict=True)) for row in result.result_set]
+
+    def run_user(
+        text: str, parameters: Mapping[str, Any], limit: int
+    ) -> tuple[list[str], list[list[Any]], bool]:
+        result = graph.ro_query(text, dict(parameters))
+        rows = [[jsonable(v) for v in row] for row in result.result_set[: limit + 1]]
+        return columns(result), rows[:limit], len(rows) > limit
+
+    return CypherBackend("falkordb", execute, run_user)

@@ -1,0 +1,124 @@
+"""Neo4j for real, in a testcontainers container: the loader, the backend and the read-only guard.
+
+Skipped, with the reason printed, where no Docker engine answers (as on our machines and in CI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from clinkg.loaders.content import Content
+from clinkg.loaders.neo4j import data_statements, load_neo4j
+
+pytestmark = pytest.mark.integration
+IMAGE = "neo4j:5.26-community"
+PASSWORD = "clinkg-test-password"  # noqa: S105 - a throwaway container's password
+
+
+def _docker_reason() -> str | None:
+    try:
+        import docker
+
+        docker.from_env().ping()
+    except Exception as exc:
+        return f"no Docker engine answers ({type(exc).__name__}: {exc}); Neo4j container tests need one"
+    return None
+
+
+@pytest.fixture(scope="module")
+def neo4j_uri() -> Iterator[str]:
+    reason = _docker_reason()
+    if reason:
+        print(f"SKIP Neo4j tests: {reason}")
+        pytest.skip(reason)
+    from testcontainers.neo4j import Neo4jContainer
+
+    with Neo4jContainer(IMAGE, password=PASSWORD) as container:
+        yield container.get_connection_url()
+
+
+@pytest.fixture(scope="module")
+def driver(neo4j_uri: str) -> Iterator[Any]:
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(neo4j_uri, auth=("neo4j", PASSWORD)) as drv:
+        yield drv
+
+
+def count(driver: Any, query: str) -> int:
+    records, _, _ = driver.execute_query(query)
+    return int(records[0][0])
+
+
+def test_load_creates_every_node_and_relationship_with_constraints(driver: Any, curated: Content) -> None:
+    load_neo4j(driver, "neo4j", curated)
+    assert count(driver, "MATCH (n:Entity) RETURN count(n)") == sum(1 for _ in curated.entities()) + len(
+        curated.sources
+    )
+    assert count(driver, "MATCH (:Entity)-[r]->(:Entity) RETURN count(r)") == sum(1 for _ in curated.edges())
+    records, _, _ = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN collect(name)")
+    assert "clinkg_entity_id" in records[0][0]
+
+
+def test_loading_twice_leaves_the_same_graph(driver: Any, curated: Content) -> None:
+    snapshot = (
+        "MATCH (n:Entity) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id, type(r), m.id ORDER BY n.id, type(r), m.id"
+    )
+    load_neo4j(driver, "neo4j", curated)
+    first, _, _ = driver.execute_query(snapshot)
+    load_neo4j(driver, "neo4j", curated)
+    second, _, _ = driver.execute_query(snapshot)
+    assert [r.values() for r in first] == [r.values() for r in second]
+
+
+def test_a_failing_load_leaves_the_previous_graph(
+    driver: Any, curated: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import neo4j
+
+    from clinkg.loaders import neo4j as loader
+
+    load_neo4j(driver, "neo4j", curated)
+    before = count(driver, "MATCH (n:Entity) RETURN count(n)")
+
+    def broken(content: Content) -> Iterator[tuple[str, dict[str, Any]]]:
+        yield from list(data_statements(content))[:3]
+        yield "THIS IS NOT CYPHER", {}
+
+    monkeypatch.setattr(loader, "data_statements", broken)
+    with pytest.raises(neo4j.exceptions.Neo4jError):
+        loader.load_neo4j(driver, "neo4j", curated)
+    assert count(driver, "MATCH (n:Entity) RETURN count(n)") == before
+
+
+def test_the_backend_answers_the_differential_like_the_embedded_store(
+    neo4j_uri: str, driver: Any, curated: Content, build_dir: Any
+) -> None:
+    from clinkg.service.api.models import DifferentialRequest
+    from clinkg.service.api.routes.differential import answer
+    from clinkg.service.graph_index import GraphIndex
+    from clinkg.service.stores.cypher import neo4j_backend
+    from clinkg.service.stores.oxigraph import OxigraphBackend
+
+    load_neo4j(driver, "neo4j", curated)
+    graph = GraphIndex.load(neo4j_backend(neo4j_uri, "neo4j", PASSWORD, "neo4j", 10.0))
+    embedded = GraphIndex.load(OxigraphBackend.open(build_dir / "store"))
+    for body in (
+        {"present": ["leg-weakness", "saddle-anesthesia", "urinary-retention"]},
+        {"present": ["leg-weakness", "viral-infection"], "onset": "rapid", "laterality": "bilateral"},
+        {"present": ["claudication"]},
+    ):
+        request = DifferentialRequest.model_validate(body)
+        assert answer(request, graph) == answer(request, embedded)
+
+
+def test_writes_through_the_backend_are_refused_by_the_read_transaction(neo4j_uri: str, driver: Any) -> None:
+    from clinkg.service.stores.cypher import neo4j_backend
+
+    backend = neo4j_backend(neo4j_uri, "neo4j", PASSWORD, "neo4j", 10.0)
+    with pytest.raises(Exception, match="(?i)write|read"):
+        backend.run_user("CREATE (n:Intruder) RETURN n", {}, 10)
+    assert count(driver, "MATCH (n:Intruder) RETURN count(n)") == 0
