@@ -97,21 +97,13 @@ def get_entity(entity_id: str, index: IndexDep) -> EntityDetail:
     edges = [
         EdgeView(
             predicate=e.predicate,
-            direction="out",
-            other=NodeRef(**index.brief(e.object)),
+            direction=direction,  # type: ignore[arg-type]
+            other=NodeRef(**index.brief(e.object if direction == "out" else e.subject)),
             qualifiers=e.qualifiers,
             provenance=[_provenance(e.provenance)],
         )
-        for e in index.out_edges.get(entity.id, ())
-    ] + [
-        EdgeView(
-            predicate=e.predicate,
-            direction="in",
-            other=NodeRef(**index.brief(e.subject)),
-            qualifiers=e.qualifiers,
-            provenance=[_provenance(e.provenance)],
-        )
-        for e in index.in_edges.get(entity.id, ())
+        for direction, found in (("out", index.out_edges), ("in", index.in_edges))  # type: ignore[assignment]
+        for e in found.get(entity.id, ())
     ]
     when = {k: v for k, v in (("onset", entity.when_onset), ("laterality", entity.when_laterality)) if v}
     return EntityDetail.model_validate(

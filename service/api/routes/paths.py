@@ -47,8 +47,8 @@ def get_paths(
         for edge in edges:
             nodes.append(edge.object if edge.subject == nodes[-1] else edge.subject)
         found.append(
-            PathView(
-                nodes=[NodeRef(**index.brief(n)) for n in nodes], edges=[edge_public(index, e) for e in edges]
+            PathView.model_validate(
+                {"nodes": [index.brief(n) for n in nodes], "edges": [edge_public(index, e) for e in edges]}
             )
         )
     return PathList(paths=found)
