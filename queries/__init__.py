@@ -33,14 +33,18 @@ class Query:
         return tuple(part.split("(")[0].strip() for part in declared.split(";") if part.strip())
 
 
-def _parse_header(text: str) -> dict[str, str]:
+_COMMENT = {"sparql": "#", "cypher": "//"}
+
+
+def _parse_header(text: str, language: str) -> dict[str, str]:
     header: dict[str, str] = {}
     key = ""
+    marker = _COMMENT[language]
     for line in text.splitlines():
-        if not line.startswith("#"):
+        if not line.startswith(marker):
             break
-        body = line[1:].strip()
-        match = re.match(r"^([a-z]+):\s*(.*)$", body)
+        body = line[len(marker) :].strip()
+        match = re.match(r"^([a-z][a-z0-9-]*):\s*(.*)$", body)
         if match:
             key = match.group(1)
             header[key] = match.group(2).strip()
@@ -58,7 +62,7 @@ def load(name: str, language: str = "sparql") -> Query:
     if not entry.is_file():
         raise KeyError(f"no {language} query named {name!r}")
     text = entry.read_text(encoding="utf-8")
-    return Query(name=name, language=language, text=text, header=_parse_header(text))
+    return Query(name=name, language=language, text=text, header=_parse_header(text, language))
 
 
 def names(language: str = "sparql") -> list[str]:

@@ -87,18 +87,19 @@ class GraphIndex:
     """Entities and edges of the graph, with adjacency and lookups by id, CURIE and label."""
 
     def __init__(self, entities: dict[str, Entity], edges: list[Edge]) -> None:
-        self.entities = entities
-        self.edges = edges
+        # Canonical orders, so that answers do not depend on how a backend happens to sort its rows.
+        self.entities = dict(sorted(entities.items()))
+        self.edges = sorted(edges, key=lambda e: (e.subject, e.predicate, e.object))
         # Request-independent results (paths from a finding, search tables) computed once, on first use.
         self.cache: dict[object, object] = {}
         self.out_edges: dict[str, list[Edge]] = defaultdict(list)
         self.in_edges: dict[str, list[Edge]] = defaultdict(list)
-        for edge in edges:
+        for edge in self.edges:
             self.out_edges[edge.subject].append(edge)
             self.in_edges[edge.object].append(edge)
         self.by_xref: dict[str, list[str]] = defaultdict(list)
         self.by_name: dict[str, list[str]] = defaultdict(list)
-        for entity in entities.values():
+        for entity in self.entities.values():
             for xref in entity.xrefs:
                 self.by_xref[xref.upper()].append(entity.id)
             for name in (entity.label, *entity.synonyms):
@@ -144,10 +145,16 @@ class GraphIndex:
                 owner.when_onset.append(value)
             elif attribute == "when_laterality":
                 owner.when_laterality.append(value)
+        for entity in entities.values():
+            # One canonical order whatever the backend sorts by (IRIs and CURIEs sort differently).
+            entity.synonyms.sort()
+            entity.xrefs.sort()
         for row in backend.run("entity_citations"):
             owner = entities.get(local_id(row["entity"]))
             if owner is not None:
                 owner.citations.append(_provenance(row))
+        for entity in entities.values():
+            entity.citations.sort(key=lambda c: (c.source, c.section, c.paragraph, c.statement))
         edges = [
             Edge(
                 subject=local_id(row["subject"]),

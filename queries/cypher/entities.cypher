@@ -1,0 +1,13 @@
+// question: Every curated entity with its type and single-valued attributes (label, definition, kind,
+//   category, urgency, action).
+// parameters: none
+// returns: entity, type, kind, label, definition, category, urgency, action
+// example: run as is; each row is one cause, mechanism, finding, red flag, diagnostic test or source.
+MATCH (n:Entity)
+UNWIND labels(n) AS type
+WITH n, type
+WHERE type IN ['Cause', 'Mechanism', 'Finding', 'RedFlag', 'DiagnosticTest', 'Source']
+  AND n.label IS NOT NULL
+RETURN n.id AS entity, type, n.kind AS kind, n.label AS label, n.definition AS definition,
+       n.category AS category, n.urgency AS urgency, n.action AS action
+ORDER BY entity

@@ -1,0 +1,12 @@
+// question: The multi-valued attributes of every entity: synonyms, cross-references (as CURIEs) and the
+//   onset / side a red flag is restricted to.
+// parameters: none
+// returns: entity, attribute (synonym | xref | when_onset | when_laterality), value
+// example: run as is; add WHERE attribute = 'xref' (after a WITH) to list every code in the graph.
+MATCH (n:Entity)
+UNWIND [value IN coalesce(n.synonyms, []) | ['synonym', value]]
+     + [value IN coalesce(n.xrefs, []) | ['xref', value]]
+     + [value IN coalesce(n.when_onset, []) | ['when_onset', value]]
+     + [value IN coalesce(n.when_laterality, []) | ['when_laterality', value]] AS pair
+RETURN n.id AS entity, pair[0] AS attribute, pair[1] AS value
+ORDER BY entity, attribute, value
