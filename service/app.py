@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from clinkg import __version__
 
 from .api.routes import cypher, differential, entities, health, paths, search, sparql
 from .graph_index import GraphIndex
+from .middleware import ServiceMiddleware
 from .settings import Settings, get_settings
 from .stores.base import Backend, BackendUnavailableError
 
@@ -65,6 +68,20 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     for module in (health, search, entities, paths, differential, cypher):
         app.include_router(module.router)
     app.include_router(sparql.router)
+    chosen = settings or get_settings()
+    app.add_middleware(
+        ServiceMiddleware,  # type: ignore[arg-type]
+        max_body_bytes=chosen.max_body_bytes,
+        api_token=chosen.api_token.get_secret_value() if chosen.api_token else None,
+    )
+    if chosen.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=chosen.cors_origins, allow_methods=["GET", "POST"])
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Never a stack trace to the client; the log has it, under the request id the client got.
+        logging.getLogger("clinkg").exception("unhandled error on %s", request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "internal error; see the server log"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -199,10 +200,21 @@ def serve(
             except (ContentError, ShapesViolatedError) as exc:
                 _report_failure(exc)
                 raise typer.Exit(1) from None
+    # One JSON line per request on stderr (request id, method, path, status, ms); uvicorn's own access
+    # log would repeat it without the request id.
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("clinkg.access").setLevel(logging.INFO)
     chosen_host = host or settings.host
     chosen_port = port or settings.port
     err.print(f"clinkg serving on http://{chosen_host}:{chosen_port} (API docs at /docs)")
-    uvicorn.run(create_app(settings), host=chosen_host, port=chosen_port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=chosen_host,
+        port=chosen_port,
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
 
 
 load_app = typer.Typer(help="Load the curated graph into a property-graph database.", no_args_is_help=True)

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     cypher_timeout_s: float = 10.0
     cypher_row_limit: int = 1000
+    max_body_bytes: int = 1024 * 1024
+    max_findings: int = 50
+    api_token: SecretStr | None = None
+    cors_origins: list[str] = []
     # Serialized differential answers kept in memory; the graph does not change while serving.
     answer_cache_size: int = 1024
 

@@ -31,5 +31,9 @@ class Backend(ABC):
     def triple_count(self) -> int:
         """How many statements the store holds (triples, or nodes + relationships)."""
 
+    def ping(self) -> None:
+        """Raise BackendUnavailableError when the store cannot answer now."""
+        self.run("entities")
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release the store."""

@@ -51,6 +51,9 @@ class CypherBackend(Backend):
         bound.update({k: entity_id(v) for k, v in (parameters or {}).items()})
         return [{k: v for k, v in row.items() if v is not None} for row in self.execute(query.text, bound)]
 
+    def ping(self) -> None:
+        self.execute("RETURN 1 AS one", {})
+
     def triple_count(self) -> int:
         if self._totals is None:
             self._totals = int(self.execute(COUNT_NODES_AND_RELATIONSHIPS, {})[0]["total"])

@@ -68,5 +68,8 @@ class OxigraphBackend(Backend):
             for solution in result
         ]
 
+    def ping(self) -> None:
+        self.store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True)
+
     def triple_count(self) -> int:
         return self._triples

@@ -149,5 +149,11 @@ def test_the_wheel_ships_content_ontology_and_queries(tmp_path: Path) -> None:
         "clinkg/ontology/mapping.tsv",
         "clinkg/loaders/build.py",
         "clinkg/service/cli.py",
+        "clinkg/service/api/routes/differential.py",
+        "clinkg/service/stores/oxigraph.py",
+        "clinkg/service/ranking_weights.yaml",
+        "clinkg/queries/sparql/edges.rq",
+        "clinkg/queries/cypher/edges.cypher",
+        "clinkg/loaders/cypher/merge_nodes.cypher",
     ):
         assert required in names, required

@@ -164,6 +164,11 @@ def to_response(index: GraphIndex, result: Differential, w: Weights) -> dict[str
 @router.post("/differential", response_model=DifferentialResponse)
 async def post_differential(request: DifferentialRequest, index: IndexDep, settings: SettingsDep) -> Response:
     """Rank candidate causes for the present findings and history, with the paths that explain each."""
+    if len(request.present) + len(request.absent) > settings.max_findings:
+        raise HTTPException(
+            status_code=422,
+            detail=f"at most {settings.max_findings} items in 'present' and 'absent' together",
+        )
     memo = index.cache.get("answers")
     if memo is None:
         memo = index.cache["answers"] = BoundedCache[bytes](settings.answer_cache_size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from ...deps import BackendDep
+from ...deps import BackendDep, IndexDep
 
 router = APIRouter(tags=["health"])
 
@@ -23,3 +23,16 @@ def health(backend: BackendDep) -> Health:
     return Health(
         status="ok", backend=backend.name, triples=backend.triple_count(), content_hash=backend.content_hash
     )
+
+
+class Ready(BaseModel):
+    status: str
+    backend: str
+    entities: int
+
+
+@router.get("/ready", response_model=Ready, responses={503: {"description": "the store cannot answer"}})
+def ready(backend: BackendDep, index: IndexDep) -> Ready:
+    """The graph is loaded and the store answers now (Neo4j reachable); 503 with the reason otherwise."""
+    backend.ping()
+    return Ready(status="ready", backend=backend.name, entities=len(index.entities))
