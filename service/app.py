@@ -17,14 +17,14 @@ from .api.routes import cypher, differential, entities, health, paths, search, s
 from .graph_index import GraphIndex
 from .middleware import ServiceMiddleware
 from .settings import Settings, get_settings
+from .sparql_workers import SparqlWorkers
 from .stores.base import Backend, BackendUnavailableError
+from .stores.oxigraph import OxigraphBackend
 
 
 def open_backend(settings: Settings) -> Backend:
     """The backend the settings ask for."""
     if settings.backend == "oxigraph":
-        from .stores.oxigraph import OxigraphBackend
-
         return OxigraphBackend.open(settings.store)
     from .stores.cypher import neo4j_backend
 
@@ -49,9 +49,14 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         app.state.settings = chosen
         app.state.backend = store
         app.state.index = GraphIndex.load(store)
+        app.state.sparql_workers = None
+        if isinstance(store, OxigraphBackend) and store.path is not None:
+            app.state.sparql_workers = SparqlWorkers(store.path, chosen.sparql_workers)
         try:
             yield
         finally:
+            if app.state.sparql_workers is not None:
+                app.state.sparql_workers.close()
             if backend is None:
                 store.close()
 

@@ -31,8 +31,9 @@ class OxigraphBackend(Backend):
 
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store, content_hash: str | None = None) -> None:
+    def __init__(self, store: ox.Store, content_hash: str | None = None, path: Path | None = None) -> None:
         self.store = store
+        self.path = path
         self.content_hash = content_hash
         self._triples = len(store)
 
@@ -49,7 +50,7 @@ class OxigraphBackend(Backend):
         content_hash = None
         if manifest.is_file():
             content_hash = json.loads(manifest.read_text(encoding="utf-8")).get("content_hash")
-        return cls(store, content_hash)
+        return cls(store, content_hash, path)
 
     def query(self, text: str, substitutions: Mapping[str, str] | None = None) -> object:
         """Run SPARQL text with IRIs substituted for variables (values never enter the text)."""

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -31,13 +32,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def base_url(build_dir: Path) -> Iterator[str]:
-    """The URL of a live service on the embedded store (stopped at the end of the session)."""
+@contextmanager
+def live_server(settings: Settings) -> Iterator[str]:
+    """A live service with these settings on a free loopback port; yields its URL."""
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings(build_dir=build_dir)), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -46,9 +45,18 @@ def base_url(build_dir: Path) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the service did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(build_dir: Path) -> Iterator[str]:
+    """The URL of a live service on the embedded store (stopped at the end of the session)."""
+    with live_server(Settings(build_dir=build_dir)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import partial
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-import anyio
-import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
 from ...deps import BackendDep, SettingsDep
 from ...settings import Settings
-from ...sparql_formats import ALL_MEDIA_TYPES, GRAPH, SOLUTIONS, TABLES, NotAcceptableError, negotiate
-from ...stores.oxigraph import OxigraphBackend
+from ...sparql_exec import QueryFailedError
+from ...sparql_formats import ALL_MEDIA_TYPES, GRAPH, SOLUTIONS
+from ...sparql_workers import SparqlWorkers
 
 router = APIRouter(tags=["sparql"])
 
@@ -32,10 +30,6 @@ READ_ONLY = "this SPARQL endpoint is read-only: SPARQL Update is not accepted"
 # The grammar puts only BASE and PREFIX declarations (and comments) before the query or update keyword.
 _PROLOGUE = re.compile(r"(?:\s|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)*", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
-# A keyword and the token after it: where Oxigraph reports a failure when the keyword is blunted.
-_SERVICE = re.compile(r"service\s*[^\s{]*", re.IGNORECASE)
-_FROM = re.compile(r"from\s*[^\s{]*", re.IGNORECASE)
-_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
 
 
 class Problem(BaseModel):
@@ -53,16 +47,17 @@ class ProtocolRequest:
     formats: list[str]
 
 
-def _oxigraph(backend: BackendDep) -> OxigraphBackend:
-    if not isinstance(backend, OxigraphBackend):
+async def _workers(request: Request, backend: BackendDep) -> SparqlWorkers:
+    workers: SparqlWorkers | None = getattr(request.app.state, "sparql_workers", None)
+    if workers is None:
         raise HTTPException(
             503,
             f"SPARQL needs the embedded RDF store (Oxigraph); this service runs the {backend.name} backend",
         )
-    return backend
+    return workers
 
 
-StoreDep = Annotated[OxigraphBackend, Depends(_oxigraph)]
+WorkersDep = Annotated[SparqlWorkers, Depends(_workers)]
 QueryParam = Annotated[
     str | None, Query(description="The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE).")
 ]
@@ -99,7 +94,10 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     406: _problem("No acceptable format for this kind of result; the message lists those available."),
     413: _problem("The query is longer than CLINKG_SPARQL_MAX_QUERY_CHARS."),
     415: _problem("A POST body that is neither a form nor application/sparql-query."),
-    503: _problem("No embedded RDF store, or the query ran past CLINKG_SPARQL_TIMEOUT_S."),
+    503: _problem(
+        "No embedded RDF store; every SPARQL worker busy (with Retry-After); or the query ran past "
+        "CLINKG_SPARQL_TIMEOUT_S and was stopped."
+    ),
 }
 POST_BODY = {
     "requestBody": {
@@ -125,7 +123,7 @@ POST_BODY = {
 @router.get("/sparql", response_class=Response, responses=RESPONSES, summary="SPARQL query (GET)")
 async def sparql_get(
     request: Request,
-    store: StoreDep,
+    workers: WorkersDep,
     settings: SettingsDep,
     query: QueryParam = None,
     default_graph_uri: DefaultGraphs = None,
@@ -136,7 +134,7 @@ async def sparql_get(
     params = request.query_params
     graphs = (default_graph_uri or [], named_graph_uri or [])
     protocol = ProtocolRequest(params.getlist("query"), "update" in params, *graphs, format_ or [])
-    return await _answer(store, settings, protocol, request.headers.get("accept"))
+    return await _answer(workers, settings, protocol, request.headers.get("accept"))
 
 
 @router.post(
@@ -148,7 +146,7 @@ async def sparql_get(
 )
 async def sparql_post(
     request: Request,
-    store: StoreDep,
+    workers: WorkersDep,
     settings: SettingsDep,
     default_graph_uri: DefaultGraphs = None,
     named_graph_uri: NamedGraphs = None,
@@ -174,7 +172,7 @@ async def sparql_post(
     else:
         queries, update = [text], "update" in params
     protocol = ProtocolRequest(queries, update, *graphs, format_ or [])
-    return await _answer(store, settings, protocol, request.headers.get("accept"))
+    return await _answer(workers, settings, protocol, request.headers.get("accept"))
 
 
 async def _read_body(request: Request, max_chars: int) -> bytes:
@@ -194,7 +192,7 @@ async def _read_body(request: Request, max_chars: int) -> bytes:
 
 
 async def _answer(
-    store: OxigraphBackend, settings: Settings, protocol: ProtocolRequest, accept: str | None
+    workers: SparqlWorkers, settings: Settings, protocol: ProtocolRequest, accept: str | None
 ) -> Response:
     if protocol.update:
         raise HTTPException(403, READ_ONLY)
@@ -213,15 +211,12 @@ async def _answer(
     if operation in UPDATE_KEYWORDS:
         raise HTTPException(403, f"{READ_ONLY} ({operation} is an update)")
     dataset = _dataset(protocol)
-    run = partial(
-        _execute, store.store, text, dataset, settings.sparql_service_enabled, accept, protocol.formats
-    )
+    job = (text, dataset, settings.sparql_service_enabled, accept, protocol.formats)
     try:
-        with anyio.fail_after(settings.sparql_timeout_s):
-            # pyoxigraph cannot cancel a running query: on timeout the worker thread is left to finish alone.
-            media, body = await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
-    except TimeoutError as exc:
-        raise HTTPException(503, f"the query did not finish within {settings.sparql_timeout_s} s") from exc
+        media, body = await workers.run(job, settings.sparql_timeout_s)
+    except QueryFailedError as failure:
+        headers = {"Retry-After": str(workers.retry_after_s)} if failure.status == 503 else None
+        raise HTTPException(failure.status, failure.detail, headers=headers) from None
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
@@ -231,76 +226,13 @@ def _first_keyword(text: str) -> str:
     return word.group().upper() if word else ""
 
 
-def _dataset(protocol: ProtocolRequest) -> dict[str, Any] | None:
+def _dataset(protocol: ProtocolRequest) -> dict[str, list[str]] | None:
+    """The dataset as IRIs (checked here; the worker makes the terms)."""
     if not protocol.default_graphs and not protocol.named_graphs:
         return None
     try:
-        return {
-            "default_graph": [ox.NamedNode(iri) for iri in protocol.default_graphs],
-            "named_graphs": [ox.NamedNode(iri) for iri in protocol.named_graphs],
-        }
+        for iri in (*protocol.default_graphs, *protocol.named_graphs):
+            ox.NamedNode(iri)
     except ValueError as exc:
         raise HTTPException(400, f"invalid graph IRI: {exc}") from exc
-
-
-def _execute(
-    store: ox.Store,
-    text: str,
-    dataset: dict[str, Any] | None,
-    federation: bool,
-    accept: str | None,
-    formats: list[str],
-) -> tuple[str, bytes]:
-    if not federation and _SERVICE.search(text):
-        failure = _blunted_failure(text, ("service",))
-        if failure is not None:
-            offset, error = failure
-            if _at(_SERVICE, text, offset):
-                raise HTTPException(403, "SERVICE (federated query) is disabled on this endpoint")
-            raise HTTPException(400, f"SPARQL syntax error: {error}")
-    if dataset is None:
-        # pyoxigraph's union option overrides FROM; as the Oxigraph server does, use it only without FROM.
-        failure = _blunted_failure(text, ("service", "from")) if _FROM.search(text) else None
-        uses_from = failure is not None and _at(_FROM, text, failure[0])
-        dataset = {} if uses_from else {"use_default_graph_as_union": True}
-    try:
-        result = store.query(text, **dataset)
-    except SyntaxError as exc:
-        raise HTTPException(400, f"SPARQL syntax error: {exc}") from exc
-    table = TABLES[type(result)]
-    try:
-        media = negotiate(table, accept, formats)
-        return media, result.serialize(format=table.media_types[media]) or b""
-    except NotAcceptableError as exc:
-        raise HTTPException(406, str(exc)) from exc
-    except OSError as exc:
-        raise HTTPException(500, f"the query failed: {exc}") from exc
-    finally:
-        # pyoxigraph results must be dropped on the thread that made them, not where the error is handled.
-        del result
-
-
-def _blunted_failure(text: str, words: tuple[str, ...]) -> tuple[int, SyntaxError] | None:
-    # Oxigraph's own parser decides, on the text with each of `words` (any case) ending in x instead.
-    # If that still parses, every occurrence sat in a literal, IRI, name or comment, none is a keyword;
-    # otherwise the parse stops at the first blunted keyword or at an unrelated syntax error (its offset).
-    # The blunted text cannot name SERVICE, so running it over an empty in-memory store never reaches out.
-    blunt = re.compile("|".join(words), re.IGNORECASE)
-    try:
-        ox.Store().query(
-            blunt.sub(lambda m: m.group()[:-1] + ("X" if m.group()[-1].isupper() else "x"), text)
-        )
-    except SyntaxError as exc:
-        found = _ERROR_AT.search(str(exc))
-        if found is None:
-            return -1, exc
-        line, column = int(found.group(1)), int(found.group(2))
-        return sum(len(row) + 1 for row in text.split("\n")[: line - 1]) + column - 1, exc
-    except OSError:
-        return None
-    return None
-
-
-def _at(keyword: re.Pattern[str], text: str, offset: int) -> bool:
-    # An unplaceable failure (-1) counts as the keyword: refusing is the safe reading.
-    return offset < 0 or any(m.start() <= offset <= m.end() for m in keyword.finditer(text))
+    return {"default_graph": protocol.default_graphs, "named_graphs": protocol.named_graphs}
