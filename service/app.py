@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -14,10 +16,9 @@ from fastapi.responses import JSONResponse
 from clinkg import __version__
 
 from .api.routes import cypher, differential, entities, health, paths, search, sparql
-from .graph_index import GraphIndex
+from .connection import GraphConnection
 from .middleware import ServiceMiddleware
 from .settings import Settings, get_settings
-from .sparql_workers import SparqlWorkers
 from .stores.base import Backend, BackendUnavailableError
 from .stores.oxigraph import OxigraphBackend
 
@@ -39,26 +40,35 @@ def open_backend(settings: Settings) -> Backend:
     )
 
 
-def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
-    """Build the app; `backend` (tests, benchmarks) replaces the one the settings would open."""
+def create_app(
+    settings: Settings | None = None,
+    backend: Backend | None = None,
+    backend_factory: Callable[[], Backend] | None = None,
+) -> FastAPI:
+    """Build the app; `backend` or `backend_factory` (tests, benchmarks) replace what the settings open."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         chosen = settings or get_settings()
-        store = backend or open_backend(chosen)
+        if backend is not None:
+            factory: Callable[[], Backend] = lambda: backend  # noqa: E731
+        else:
+            factory = backend_factory or (lambda: open_backend(chosen))
+        connection = GraphConnection(
+            factory,
+            sparql_workers=chosen.sparql_workers,
+            owns_backend=backend is None,
+            retry_s=chosen.reconnect_interval_s,
+        )
         app.state.settings = chosen
-        app.state.backend = store
-        app.state.index = GraphIndex.load(store)
-        app.state.sparql_workers = None
-        if isinstance(store, OxigraphBackend) and store.path is not None:
-            app.state.sparql_workers = SparqlWorkers(store.path, chosen.sparql_workers)
+        app.state.connection = connection
+        # If the store is unavailable the service starts degraded: requests answer 503 and retry.
+        with contextlib.suppress(BackendUnavailableError):
+            connection.connect()
         try:
             yield
         finally:
-            if app.state.sparql_workers is not None:
-                app.state.sparql_workers.close()
-            if backend is None:
-                store.close()
+            connection.close()
 
     app = FastAPI(
         title="clinkg",
@@ -74,6 +84,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         app.include_router(module.router)
     app.include_router(sparql.router)
     chosen = settings or get_settings()
+    app.state.cypher_slots = threading.BoundedSemaphore(chosen.cypher_concurrency)
     app.add_middleware(
         ServiceMiddleware,  # type: ignore[arg-type]
         max_body_bytes=chosen.max_body_bytes,

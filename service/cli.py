@@ -24,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ContentOption = Annotated[
     Path | None,
@@ -200,6 +200,15 @@ def serve(
             except (ContentError, ShapesViolatedError) as exc:
                 _report_failure(exc)
                 raise typer.Exit(1) from None
+    if settings.backend == "oxigraph":
+        from .stores.base import BackendUnavailableError
+        from .stores.oxigraph import OxigraphBackend
+
+        try:  # a missing, empty or damaged store is reported here, before the server starts
+            OxigraphBackend.open(settings.store).close()
+        except BackendUnavailableError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
     # One JSON line per request on stderr (request id, method, path, status, ms); uvicorn's own access
     # log would repeat it without the request id.
     logging.basicConfig(level=logging.WARNING, format="%(message)s")

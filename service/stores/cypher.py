@@ -15,10 +15,8 @@ from .base import Backend, BackendUnavailableError, Row
 Executor = Callable[[str, Mapping[str, Any]], list[Row]]
 # Runs user Cypher read-only: (text, parameters, row limit) -> (columns, rows as value lists, truncated)
 UserExecutor = Callable[[str, Mapping[str, Any], int], tuple[list[str], list[list[Any]], bool]]
-COUNT_NODES_AND_RELATIONSHIPS = (
-    "MATCH (n:Entity) WITH count(n) AS nodes "
-    "OPTIONAL MATCH (:Entity)-[r]->(:Entity) RETURN nodes + count(r) AS total"
-)
+COUNT_NODES = "MATCH (n:Entity) RETURN count(n) AS total"
+COUNT_RELATIONSHIPS = "MATCH (:Entity)-[r]->(:Entity) RETURN count(r) AS total"
 RELEASE = "MATCH (r:Release {graph: 'curated'}) RETURN r.content_hash AS content_hash"
 
 
@@ -56,7 +54,9 @@ class CypherBackend(Backend):
 
     def triple_count(self) -> int:
         if self._totals is None:
-            self._totals = int(self.execute(COUNT_NODES_AND_RELATIONSHIPS, {})[0]["total"])
+            self._totals = sum(
+                int(self.execute(q, {})[0]["total"]) for q in (COUNT_NODES, COUNT_RELATIONSHIPS)
+            )
         return self._totals
 
     def close(self) -> None:
@@ -142,14 +142,23 @@ def falkordb_backend(graph: Any) -> CypherBackend:
     def columns(result: Any) -> list[str]:
         return [column[1] if isinstance(column, (list, tuple)) else str(column) for column in result.header]
 
+    def query(text: str, parameters: Mapping[str, Any]) -> Any:
+        from redis.exceptions import ConnectionError as Unreachable
+        from redis.exceptions import TimeoutError as Late
+
+        try:
+            return graph.ro_query(text, dict(parameters))
+        except (Unreachable, Late) as exc:
+            raise BackendUnavailableError(f"FalkorDB is unavailable: {exc}") from exc
+
     def execute(text: str, parameters: Mapping[str, Any]) -> list[Row]:
-        result = graph.ro_query(text, dict(parameters))
+        result = query(text, parameters)
         return [dict(zip(columns(result), row, strict=True)) for row in result.result_set]
 
     def run_user(
         text: str, parameters: Mapping[str, Any], limit: int
     ) -> tuple[list[str], list[list[Any]], bool]:
-        result = graph.ro_query(text, dict(parameters))
+        result = query(text, parameters)
         rows = [[jsonable(v) for v in row] for row in result.result_set[: limit + 1]]
         return columns(result), rows[:limit], len(rows) > limit
 

@@ -44,13 +44,24 @@ class OxigraphBackend(Backend):
             raise BackendUnavailableError(f"no Oxigraph store at {path}: run `clinkg build` first")
         try:
             store = ox.Store.read_only(str(path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
             raise BackendUnavailableError(f"the Oxigraph store at {path} cannot be opened: {exc}") from exc
         manifest = path.parent / "manifest.json"
         content_hash = None
+        backend = cls(store, None, path)
+        if backend.triple_count() == 0:
+            raise BackendUnavailableError(f"the Oxigraph store at {path} is empty: run `clinkg build`")
         if manifest.is_file():
-            content_hash = json.loads(manifest.read_text(encoding="utf-8")).get("content_hash")
-        return cls(store, content_hash, path)
+            # A store that does not hold what its manifest says was not written to the end.
+            expected = json.loads(manifest.read_text(encoding="utf-8"))
+            content_hash = expected.get("content_hash")
+            if expected.get("triples") not in (None, backend.triple_count()):
+                raise BackendUnavailableError(
+                    f"the Oxigraph store at {path} holds {backend.triple_count()} triples but its manifest "
+                    f"says {expected['triples']}: it is incomplete or damaged; run `clinkg build`"
+                )
+        backend.content_hash = content_hash
+        return backend
 
     def query(self, text: str, substitutions: Mapping[str, str] | None = None) -> object:
         """Run SPARQL text with IRIs substituted for variables (values never enter the text)."""

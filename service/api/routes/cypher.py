@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...cypher_guard import refusal
 from ...deps import BackendDep, SettingsDep
-from ...stores.base import BackendUnavailableError
+from ...settings import Settings
+from ...stores.base import Backend, BackendUnavailableError
 from ...stores.cypher import CypherBackend
 
 router = APIRouter(prefix="/v1", tags=["cypher"])
@@ -30,9 +32,35 @@ class CypherResult(BaseModel):
     truncated: bool = Field(description="True when more rows than the row limit matched.")
 
 
+_running: dict[int, threading.BoundedSemaphore] = {}
+
+
+def _slots(settings: Settings) -> threading.BoundedSemaphore:
+    # One limiter per configured size (apps in one process may differ, as in tests).
+    return _running.setdefault(
+        settings.cypher_concurrency, threading.BoundedSemaphore(settings.cypher_concurrency)
+    )
+
+
 @router.post("/cypher", response_model=CypherResult)
-def post_cypher(request: CypherRequest, backend: BackendDep, settings: SettingsDep) -> CypherResult:
+def post_cypher(
+    request: CypherRequest, backend: BackendDep, settings: SettingsDep, http: Request
+) -> CypherResult:
     """Run a read-only Cypher query on the Neo4j backend (503 on the embedded RDF store)."""
+    slots: threading.BoundedSemaphore = http.app.state.cypher_slots
+    if not slots.acquire(blocking=False):
+        raise HTTPException(
+            status_code=503,
+            detail=f"{settings.cypher_concurrency} Cypher queries are already running; retry shortly",
+            headers={"Retry-After": "1"},
+        )
+    try:
+        return _run(request, backend, settings)
+    finally:
+        slots.release()
+
+
+def _run(request: CypherRequest, backend: Backend, settings: Settings) -> CypherResult:
     if not isinstance(backend, CypherBackend):
         raise HTTPException(
             status_code=503,

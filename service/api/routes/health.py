@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 
 from ...deps import BackendDep, IndexDep
 
@@ -11,15 +11,23 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok, or degraded while the graph store cannot be reached")
     backend: str
-    triples: int
+    triples: int | None
     content_hash: str | None
+    detail: str | None = None
 
 
 @router.get("/health", response_model=Health)
-def health(backend: BackendDep) -> Health:
-    """The service is up; which backend answers, how big the graph is, which content it was built from."""
+def health(request: Request) -> Health:
+    """Liveness: the service is up; which backend answers, how big the graph is, which content it holds."""
+    connection = request.app.state.connection
+    backend = connection.backend
+    if backend is None:
+        name = request.app.state.settings.backend
+        return Health(
+            status="degraded", backend=name, triples=None, content_hash=None, detail=connection.error
+        )
     return Health(
         status="ok", backend=backend.name, triples=backend.triple_count(), content_hash=backend.content_hash
     )

@@ -48,7 +48,7 @@ class ProtocolRequest:
 
 
 async def _workers(request: Request, backend: BackendDep) -> SparqlWorkers:
-    workers: SparqlWorkers | None = getattr(request.app.state, "sparql_workers", None)
+    workers: SparqlWorkers | None = request.app.state.connection.workers
     if workers is None:
         raise HTTPException(
             503,
