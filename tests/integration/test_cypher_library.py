@@ -48,28 +48,9 @@ _ORDER_EQUIVALENTS = {("entity_citations", "citation"): "i"}
 # ---------------------------------------------------------------- headers and names
 
 
-def cypher_header(text: str) -> dict[str, str]:
-    """The `// key: value` header of a Cypher file (continuation lines joined to the key before them)."""
-    header: dict[str, str] = {}
-    key = ""
-    for line in text.splitlines():
-        if not line.startswith("//"):
-            break
-        body = line[2:].strip()
-        match = _HEADER_LINE.match(body)
-        if match:
-            key = match.group(1)
-            header[key] = match.group(2).strip()
-        elif key and body:
-            header[key] = f"{header[key]} {body}".strip()
-    return header
-
-
-@cache
 def cypher(name: str) -> queries.Query:
     """The Cypher query NAME with its `//` header parsed."""
-    text = queries.load(name, "cypher").text
-    return queries.Query(name=name, language="cypher", text=text, header=cypher_header(text))
+    return queries.load(name, "cypher")
 
 
 def is_browser(name: str) -> bool:
