@@ -39,7 +39,6 @@ SPARQL_NAMES = queries.names("sparql")
 CYPHER_NAMES = queries.names("cypher")
 
 _UNDEFINED_PARAMETER = re.compile(r"^Parameter \$\w+ is not defined\.$")
-_HEADER_LINE = re.compile(r"^([a-z][a-z0-9_-]*):\s*(.*)$")
 _CURIE_PREFIXES = {"clinkg": str(ontology.ID), "ckg": str(ontology.CKG)}
 # The ORDER BY terms that differ by design: SPARQL orders citations by their IRI, Cypher by their position.
 _ORDER_EQUIVALENTS = {("entity_citations", "citation"): "i"}
