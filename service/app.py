@@ -57,6 +57,7 @@ def create_app(
         connection = GraphConnection(
             factory,
             sparql_workers=chosen.sparql_workers,
+            sparql_queue_wait_s=chosen.sparql_queue_wait_s,
             owns_backend=backend is None,
             retry_s=chosen.reconnect_interval_s,
         )

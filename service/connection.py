@@ -28,12 +28,14 @@ class GraphConnection:
         open_backend: Callable[[], Backend],
         *,
         sparql_workers: int,
+        sparql_queue_wait_s: float = 1.0,
         owns_backend: bool,
         retry_s: float = 2.0,
     ) -> None:
         self._open = open_backend
         self._owns = owns_backend
         self._sparql_workers = sparql_workers
+        self._sparql_queue_wait_s = sparql_queue_wait_s
         self._retry_s = retry_s
         self._lock = threading.Lock()
         self._last_attempt = 0.0
@@ -60,7 +62,9 @@ class GraphConnection:
                 log.warning("graph store unavailable: %s", exc)
                 raise
             if isinstance(backend, OxigraphBackend) and backend.path is not None:
-                self.workers = SparqlWorkers(backend.path, self._sparql_workers)
+                self.workers = SparqlWorkers(
+                    backend.path, self._sparql_workers, queue_wait_s=self._sparql_queue_wait_s
+                )
             self.backend, self.index, self.error = backend, index, None
 
     def ensure(self) -> tuple[Backend, GraphIndex]:

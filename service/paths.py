@@ -111,17 +111,27 @@ TEST_PREDICATES = frozenset({"evaluated_by", "assesses"})
 
 
 def paths_between(
-    index: GraphIndex, start: str, goal: str, max_length: int, *, limit: int = 20, include_tests: bool = False
+    index: GraphIndex,
+    start: str,
+    goal: str,
+    max_length: int,
+    *,
+    limit: int = 20,
+    include_tests: bool = False,
+    max_expansions: int = 20_000,
 ) -> list[list[Edge]]:
     """Simple paths of at most `max_length` edges between two entities, edges in either direction.
 
     Shortest first; at most `limit` paths. Edges to diagnostic tests join almost everything to
-    everything, so they are followed only when asked.
+    everything, so they are followed only when asked. The walk stops after `max_expansions` partial
+    paths: through tests the number of simple paths explodes, and a request must end quickly.
     """
     found: list[list[Edge]] = []
     queue: deque[tuple[str, list[Edge], frozenset[str]]] = deque([(start, [], frozenset({start}))])
-    while queue and len(found) < limit:
+    expanded = 0
+    while queue and len(found) < limit and expanded < max_expansions:
         node, edges, seen = queue.popleft()
+        expanded += 1
         if node == goal and edges:
             found.append(edges)
             continue

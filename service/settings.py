@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     sparql_timeout_s: float = 10.0
     sparql_max_query_chars: int = 100_000
     sparql_service_enabled: bool = False
+    sparql_queue_wait_s: float = 1.0  # how long a query waits for a free worker before 503
     sparql_workers: int = 2  # processes; also the number of SPARQL queries that run at once
     neo4j_uri: str = "bolt://localhost:7687"
     neo4j_user: str = "neo4j"

@@ -70,10 +70,14 @@ class _Worker:
 class SparqlWorkers:
     """A fixed number of worker processes over one read-only store."""
 
-    def __init__(self, store_path: Path, size: int, retry_after_s: int = 1) -> None:
+    def __init__(
+        self, store_path: Path, size: int, retry_after_s: int = 1, queue_wait_s: float = 1.0
+    ) -> None:
         self.store_path = store_path
         self.size = size
         self.retry_after_s = retry_after_s
+        self.queue_wait_s = queue_wait_s
+        self._free: asyncio.Semaphore | None = None
         self._idle: list[_Worker] = [_Worker(store_path) for _ in range(size)]
         self._lock = threading.Lock()
         self._all: set[_Worker] = set(self._idle)

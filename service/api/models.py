@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +14,26 @@ DISCLAIMER = (
 SCORING = "score = sum of clinkg ranking weights (ranking_weights.yaml); not a probability"
 
 Urgency = Literal["emergency", "urgent", "consult", "self_care"]
+
+
+class ErrorDetail(BaseModel):
+    """Every error: a message, or for request validation the list of problems (loc, msg, type)."""
+
+    detail: str | list[dict[str, Any]]
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can answer."""
+    meaning = {
+        400: "The body could not be parsed, or the query was refused by the database.",
+        401: "A bearer token is required (CLINKG_API_TOKEN is set).",
+        403: "A write, or a procedure call, on a read-only surface.",
+        404: "No such entity.",
+        413: "The request body is larger than CLINKG_MAX_BODY_BYTES.",
+        422: "Invalid input: unknown ids, out-of-range parameters, malformed JSON.",
+        503: "The store is unavailable, busy (Retry-After), or the query ran past its budget.",
+    }
+    return {status: {"model": ErrorDetail, "description": meaning[status]} for status in statuses}
 
 
 class Strict(BaseModel):

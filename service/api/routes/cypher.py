@@ -13,8 +13,9 @@ from ...deps import BackendDep, SettingsDep
 from ...settings import Settings
 from ...stores.base import Backend, BackendUnavailableError
 from ...stores.cypher import CypherBackend
+from ..models import errors
 
-router = APIRouter(prefix="/v1", tags=["cypher"])
+router = APIRouter(prefix="/v1", tags=["cypher"], responses=errors(400, 401, 403, 413, 422, 503))
 
 
 class CypherRequest(BaseModel):

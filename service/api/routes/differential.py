@@ -19,9 +19,9 @@ from ...differential import Differential, Query, concerns, differential
 from ...graph_index import Edge, GraphIndex
 from ...paths import Path
 from ...weights import Weights, weights
-from ..models import DISCLAIMER, SCORING, DifferentialRequest, DifferentialResponse
+from ..models import DISCLAIMER, SCORING, DifferentialRequest, DifferentialResponse, errors
 
-router = APIRouter(prefix="/v1", tags=["differential"])
+router = APIRouter(prefix="/v1", tags=["differential"], responses=errors(400, 401, 413, 422, 503))
 HISTORY_OR_FINDING = {"finding", "cause"}
 
 

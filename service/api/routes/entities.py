@@ -9,9 +9,9 @@ from pydantic import BaseModel
 
 from ...deps import IndexDep, SettingsDep
 from ...graph_index import Entity, GraphIndex
-from ..models import NodeRef, ProvenancePublic
+from ..models import NodeRef, ProvenancePublic, errors
 
-router = APIRouter(prefix="/v1", tags=["entities"])
+router = APIRouter(prefix="/v1", tags=["entities"], responses=errors(401, 404, 422, 503))
 EntityType = Literal["cause", "mechanism", "finding", "red_flag", "test", "source"]
 
 

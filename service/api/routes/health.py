@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from ...deps import BackendDep, IndexDep
+from ..models import errors
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=errors(401, 503))
 
 
 class Health(BaseModel):

@@ -9,11 +9,11 @@ from pydantic import BaseModel
 
 from ...deps import IndexDep, SettingsDep
 from ...paths import paths_between
-from ..models import EdgePublic, NodeRef
+from ..models import EdgePublic, NodeRef, errors
 from .differential import edge_public
 from .entities import find_entity
 
-router = APIRouter(prefix="/v1", tags=["paths"])
+router = APIRouter(prefix="/v1", tags=["paths"], responses=errors(401, 404, 422, 503))
 
 
 class PathView(BaseModel):

@@ -11,8 +11,9 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from ...deps import IndexDep, SettingsDep
 from ...graph_index import ENTITY_TYPES
 from ...search import SearchIndex
+from ..models import errors
 
-router = APIRouter(prefix="/v1", tags=["search"])
+router = APIRouter(prefix="/v1", tags=["search"], responses=errors(401, 422, 503))
 
 QUERY_MAX_CHARS = 200
 
