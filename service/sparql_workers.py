@@ -99,12 +99,23 @@ class SparqlWorkers:
             self._idle.append(fresh)
 
     async def run(self, job: tuple[Any, ...], timeout_s: float) -> tuple[str, bytes]:
-        """Run one query job; QueryFailedError with 503 when all workers are busy or the budget runs out."""
+        """Run one query job; QueryFailedError with 503 when all workers stay busy or the budget runs out."""
+        if self._free is None:  # made in the serving event loop
+            self._free = asyncio.Semaphore(self.size)
+        try:
+            # A short, bounded wait for a free worker absorbs bursts; beyond it the answer is 503.
+            await asyncio.wait_for(self._free.acquire(), self.queue_wait_s)
+        except TimeoutError:
+            raise QueryFailedError(503, f"all {self.size} SPARQL workers are busy; retry shortly") from None
+        try:
+            return await self._run(job, timeout_s)
+        finally:
+            self._free.release()
+
+    async def _run(self, job: tuple[Any, ...], timeout_s: float) -> tuple[str, bytes]:
         worker = self._take()
-        if worker is None:
-            raise QueryFailedError(
-                503, f"all {self.size} SPARQL workers are busy; retry in {self.retry_after_s} s"
-            )
+        if worker is None:  # only while a killed worker is being replaced
+            raise QueryFailedError(503, f"all {self.size} SPARQL workers are busy; retry shortly")
         try:
             worker.conn.send(job)
             ready = await anyio.to_thread.run_sync(worker.conn.poll, timeout_s)
