@@ -9,7 +9,7 @@ fails leaves the previous graph as it was; loading the same content twice change
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -18,6 +18,20 @@ from typing import Any, Protocol
 from clinkg import __version__, ontology
 
 from .content import Content, Edge
+from .hpo import (
+    Annotation,
+    Ontology,
+    Term,
+    disease_iri,
+    frequency_value,
+    hpoa_version,
+    iter_annotations,
+    read_ontology,
+    skip_reason,
+    source_id,
+    term_iri,
+)
+from .hpo import statement as hpo_statement
 from .models import CLASS_OF_KEY, Entity, Source
 
 BATCH = 500
@@ -199,12 +213,181 @@ def load_neo4j(
         )
 
 
-def load_falkordb(graph: Any, content: Content) -> int:
-    """The same statements on a FalkorDB graph (each statement is atomic; FalkorDB has no transactions)."""
+def _falkordb_schema(graph: Any) -> None:
     for text in statements("schema_falkordb"):
         try:
             graph.query(text)
         except Exception as exc:  # an existing index is the expected case on a second load
             if "already indexed" not in str(exc).lower():
                 raise
+
+
+def load_falkordb(graph: Any, content: Content) -> int:
+    """The same statements on a FalkorDB graph (each statement is atomic; FalkorDB has no transactions)."""
+    _falkordb_schema(graph)
     return load(lambda s, p: graph.query(s, dict(p)), content)
+
+
+# ---------------------------------------------------------------- the HPO import
+# HP terms under Phenotypic abnormality are (:Entity:Finding {id: "HP:0007340"}), diseases
+# (:Entity:Cause:Condition {id: "OMIM:100050"}), the phenotype.hpoa release (:Entity:Source); IS_A joins
+# findings; each phenotype row is one PRESENTS_WITH or NOT_PRESENTS_WITH relationship with its provenance
+# and qualifiers. Curated findings reach HP terms through their `xrefs` list (the term's id). Too big for
+# one transaction: each batch is its own, loaded into the same database AFTER the curated graph, since a
+# curated load removes every Entity of another release (delete_stale), HPO included: load HPO again then.
+
+
+def _hpo_name(role: str, name: str) -> str:
+    return ontology.name(role, name).neo4j
+
+
+def _hpo_edge_props(row: Annotation, hpo: Ontology, version: str) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        _hpo_name("provenance", "source"): source_id(version),
+        _hpo_name("provenance", "section"): "phenotype.hpoa",
+        _hpo_name("provenance", "paragraph"): row.line,
+        _hpo_name("provenance", "statement"): hpo_statement(row, hpo),
+        _hpo_name("provenance", "references"): list(row.references),
+        _hpo_name("provenance", "evidence"): row.evidence,
+    }
+    optional = {
+        ("qualifier", "frequency"): row.frequency,
+        ("qualifier", "frequency_value"): frequency_value(row, hpo),
+        ("qualifier", "onset_term"): row.onset,
+        ("qualifier", "sex"): row.sex,
+        ("qualifier", "modifier_terms"): list(row.modifiers) or None,
+    }
+    for (role, name), value in optional.items():
+        if value is not None:  # Neo4j stores no nulls: an absent qualifier is an absent property
+            props[_hpo_name(role, name)] = round(value, 4) if isinstance(value, float) else value
+    return props
+
+
+def hpo_statements(
+    limit: int | None = None, diseases: Collection[str] = ()
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The statements of an HPO load, streamed from the files: findings, IS_A, the source, then per batch
+    of annotation rows its new diseases and relationships, then the (:Release {graph: "hpo"}) node.
+    `limit` and `diseases` select rows as in `clinkg import hpo`."""
+    hpo, version = read_ontology(), hpoa_version()
+    release = f"hpo-{version}-{__version__}"
+    entity = _label("entity")
+
+    def nodes(labels: tuple[str, ...], rows: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+        text = statement("merge_nodes").replace("{labels}", "".join(f":{label}" for label in labels))
+        for batch in _batches(rows):
+            yield text, {"rows": [{"id": r["id"], "props": r} for r in batch], "release": release}
+
+    findings = [t for t in hpo.terms.values() if t.id in hpo.findings]
+    yield from nodes((entity, _label("finding")), [_hpo_term_props(t) for t in findings])
+    title = f"HPO annotations for rare diseases (phenotype.hpoa {version})"
+    source = {
+        "id": source_id(version),
+        "curie": f"clinkg:{source_id(version)}",
+        "iri": ID_PREFIX + source_id(version),
+    }
+    yield from nodes(
+        (entity, _label("source")),
+        [{**source, "label": title, "title": title, "version": version, "kind": "dataset"}],
+    )
+    is_a = [{"start": t.id, "end": p, "props": {}} for t in findings for p in t.parents if p in hpo.findings]
+    text = statement("merge_relationships").replace("{type}", _hpo_name("relation", "is_a"))
+    for batch in _batches(is_a):
+        yield text, {"rows": batch, "release": release}
+    names: dict[str, list[str]] = {}
+    pending: dict[str, dict[str, Any]] = {}
+    edges: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    annotations = 0
+
+    def flush() -> Iterator[tuple[str, dict[str, Any]]]:
+        yield from nodes((entity, _label("cause"), _label("condition")), list(pending.values()))
+        for rel_type, rows in edges.items():
+            merge = statement("hpo_merge_annotations").replace("{type}", rel_type)
+            for batch in _batches(rows):
+                yield merge, {"rows": batch, "release": release}
+        pending.clear()
+        edges.clear()
+
+    for row in iter_annotations(limit=limit, diseases=diseases):
+        if skip_reason(row, hpo) is not None:
+            continue
+        known = names.setdefault(row.disease, [])
+        if row.disease_name not in known:  # first sight, or another name the file gives it
+            known.append(row.disease_name)
+            pending[row.disease] = {
+                "id": row.disease,
+                "curie": row.disease,
+                "iri": disease_iri(row.disease),
+                "label": known[0],
+                "synonyms": known[1:],
+                "kind": "condition",
+            }
+        rel_type = _hpo_name("relation", "not_presents_with" if row.negated else "presents_with")
+        edges[rel_type].append(
+            {"start": row.disease, "end": row.term, "props": _hpo_edge_props(row, hpo, version)}
+        )
+        annotations += 1
+        if annotations % BATCH == 0:
+            yield from flush()
+    yield from flush()
+    yield (
+        statement("hpo_release"),
+        {
+            "release": release,
+            "hpo_release": hpo.release,
+            "hpoa_version": version,
+            "clinkg_version": __version__,
+            "annotations": annotations,
+        },
+    )
+
+
+def _hpo_term_props(term: Term) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "id": term.id,
+        "curie": term.id,
+        "iri": term_iri(term.id),
+        "label": term.name,
+        "synonyms": list(term.synonyms),
+    }
+    if term.definition:
+        props["definition"] = term.definition
+    return props
+
+
+def load_hpo(
+    run: CypherRunner,
+    limit: int | None = None,
+    diseases: Collection[str] = (),
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Run the statements of an HPO load through `run` as they are generated; returns how many ran."""
+    done = 0
+    for text, parameters in hpo_statements(limit, diseases):
+        run(text, parameters)
+        done += 1
+        if progress is not None:
+            progress(done)
+    return done
+
+
+def load_hpo_neo4j(
+    driver: Any,
+    database: str,
+    limit: int | None = None,
+    diseases: Collection[str] = (),
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Schema, then the HPO graph batch by batch, one write transaction per batch (after the curated load)."""
+    with driver.session(database=database) as session:
+        for text in statements("schema_neo4j"):
+            session.run(text).consume()
+        return load_hpo(
+            lambda s, p: session.execute_write(lambda tx: tx.run(s, p).consume()), limit, diseases, progress
+        )
+
+
+def load_hpo_falkordb(graph: Any, limit: int | None = None, diseases: Collection[str] = ()) -> int:
+    """The HPO load on a FalkorDB graph (after the curated load, as on Neo4j)."""
+    _falkordb_schema(graph)
+    return load_hpo(lambda s, p: graph.query(s, dict(p)), limit, diseases)

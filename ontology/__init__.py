@@ -19,6 +19,8 @@ ICD10CM = Namespace("http://purl.bioontology.org/ontology/ICD10CM/")
 ONTOLOGY_IRI = URIRef("https://w3id.org/clinkg/ontology")
 CURATED_GRAPH = URIRef("https://w3id.org/clinkg/graph/curated")
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/clinkg/graph/ontology")
+# The HPO import (`clinkg import hpo`): HP terms, HPO diseases and phenotype.hpoa annotations.
+HPO_GRAPH = URIRef("https://w3id.org/clinkg/graph/hpo")
 
 PREFIXES: dict[str, Namespace] = {
     "clinkg": ID,
