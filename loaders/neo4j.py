@@ -161,7 +161,12 @@ def all_labels() -> str:
 
 
 def data_statements(content: Content) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The statements of one load, in order, with their parameters."""
+    """The statements of one load, in order, with their parameters (every one tagged graph "curated")."""
+    for text, parameters in _curated_statements(content):
+        yield text, {**parameters, "graph": "curated"}
+
+
+def _curated_statements(content: Content) -> Iterator[tuple[str, dict[str, Any]]]:
     release = release_id(content)
     yield statement("clear_labels").replace("{labels}", all_labels()), {}
     grouped: dict[tuple[str, ...], list[NodeRow]] = defaultdict(list)
@@ -233,8 +238,8 @@ def load_falkordb(graph: Any, content: Content) -> int:
 # (:Entity:Cause:Condition {id: "OMIM:100050"}), the phenotype.hpoa release (:Entity:Source); IS_A joins
 # findings; each phenotype row is one PRESENTS_WITH or NOT_PRESENTS_WITH relationship with its provenance
 # and qualifiers. Curated findings reach HP terms through their `xrefs` list (the term's id). Too big for
-# one transaction: each batch is its own, loaded into the same database AFTER the curated graph, since a
-# curated load removes every Entity of another release (delete_stale), HPO included: load HPO again then.
+# one transaction: each batch is its own. Every node and relationship carries `graph: "hpo"`, so a later
+# curated load (which removes what is stale in graph "curated" only) leaves the HPO graph in place.
 
 
 def _hpo_name(role: str, name: str) -> str:
@@ -264,6 +269,14 @@ def _hpo_edge_props(row: Annotation, hpo: Ontology, version: str) -> dict[str, A
 
 
 def hpo_statements(
+    limit: int | None = None, diseases: Collection[str] = ()
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The HPO load's statements (see _hpo_statements), every one tagged graph "hpo"."""
+    for text, parameters in _hpo_statements(limit, diseases):
+        yield text, {**parameters, "graph": "hpo"}
+
+
+def _hpo_statements(
     limit: int | None = None, diseases: Collection[str] = ()
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """The statements of an HPO load, streamed from the files: findings, IS_A, the source, then per batch

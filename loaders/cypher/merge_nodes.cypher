@@ -3,4 +3,4 @@ UNWIND $rows AS row
 MERGE (n:Entity {id: row.id})
 SET n = row.props
 SET n{labels}
-SET n.release = $release
+SET n.release = $release, n.graph = $graph

@@ -4,4 +4,4 @@ MATCH (a:Entity {id: row.start})
 MATCH (b:Entity {id: row.end})
 MERGE (a)-[r:{type}]->(b)
 SET r = row.props
-SET r.release = $release
+SET r.release = $release, r.graph = $graph

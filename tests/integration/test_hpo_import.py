@@ -179,8 +179,8 @@ def test_falkordb_holds_the_same_counts(falkordb_port: int, store: ox.Store, exp
     from clinkg.loaders.neo4j import load_falkordb, load_hpo_falkordb
 
     graph = FalkorDB(host="127.0.0.1", port=falkordb_port).select_graph("clinkg_hpo")
-    load_falkordb(graph, load_content())  # the curated graph first: a curated load removes other releases
     load_hpo_falkordb(graph, limit=LIMIT, diseases=DISEASES)
+    load_falkordb(graph, load_content())  # a curated (re)load leaves the HPO graph in place
 
     def cypher(query: str) -> int:
         return int(graph.query(query).result_set[0][0])
@@ -204,6 +204,8 @@ def test_falkordb_holds_the_same_counts(falkordb_port: int, store: ox.Store, exp
     line = expected.lines[("OMIM:620106", "HP:0007340", False)][0]
     assert ["Lower limb muscle weakness", "OMIM:620106", line, "PCS"] in linked
     assert cypher("MATCH (n:Finding {id: 'leg-weakness'}) RETURN count(n)") == 1  # curated nodes stay
+    labels = graph.query("MATCH (d:Entity {id: 'OMIM:620106'}) RETURN labels(d)").result_set[0][0]
+    assert set(labels) == {"Entity", "Cause", "Condition"}
 
 
 def test_the_cli_imports_a_limited_slice(tmp_path: Path) -> None:

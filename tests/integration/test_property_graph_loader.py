@@ -89,7 +89,7 @@ def test_a_new_release_removes_what_the_content_no_longer_has(falkordb_port: int
 def test_labels_and_types_come_from_the_mapping_not_from_input(curated: Content) -> None:
     for text, params in data_statements(curated):
         assert "{" not in text.replace("{id:", "").replace("{graph:", ""), text
-        assert "rows" in params or "release" in params or params == {}
+        assert "rows" in params or "release" in params or params == {"graph": "curated"}
     assert {row.labels[1] for row in node_rows(curated)} == {
         "Source",
         "Cause",
