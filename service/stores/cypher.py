@@ -39,9 +39,10 @@ class CypherBackend(Backend):
         self.execute = execute
         self.run_user = run_user
         self._close = close
-        self._totals: int | None = None
         found = execute(RELEASE, {})
         self.content_hash = found[0]["content_hash"] if found else None
+        # Counted once at connection, so /health never waits on the database.
+        self._totals = sum(int(execute(q, {})[0]["total"]) for q in (COUNT_NODES, COUNT_RELATIONSHIPS))
 
     def run(self, query_name: str, parameters: Mapping[str, str] | None = None) -> list[Row]:
         query = queries.load(query_name, "cypher")
@@ -53,10 +54,6 @@ class CypherBackend(Backend):
         self.execute("RETURN 1 AS one", {})
 
     def triple_count(self) -> int:
-        if self._totals is None:
-            self._totals = sum(
-                int(self.execute(q, {})[0]["total"]) for q in (COUNT_NODES, COUNT_RELATIONSHIPS)
-            )
         return self._totals
 
     def close(self) -> None:

@@ -33,16 +33,6 @@ class CypherResult(BaseModel):
     truncated: bool = Field(description="True when more rows than the row limit matched.")
 
 
-_running: dict[int, threading.BoundedSemaphore] = {}
-
-
-def _slots(settings: Settings) -> threading.BoundedSemaphore:
-    # One limiter per configured size (apps in one process may differ, as in tests).
-    return _running.setdefault(
-        settings.cypher_concurrency, threading.BoundedSemaphore(settings.cypher_concurrency)
-    )
-
-
 @router.post("/cypher", response_model=CypherResult)
 def post_cypher(
     request: CypherRequest, backend: BackendDep, settings: SettingsDep, http: Request

@@ -75,7 +75,7 @@ def find_entity(index: GraphIndex, reference: str) -> Entity:
 
 
 @router.get("/entities", response_model=EntityList)
-def list_entities(
+async def list_entities(
     index: IndexDep,
     settings: SettingsDep,
     type: EntityType | None = None,  # noqa: A002 - the API's parameter name
@@ -91,7 +91,7 @@ def list_entities(
 
 
 @router.get("/entities/{entity_id}", response_model=EntityDetail)
-def get_entity(entity_id: str, index: IndexDep) -> EntityDetail:
+async def get_entity(entity_id: str, index: IndexDep) -> EntityDetail:
     """One entity with its synonyms, codes, definition, citations and every edge with provenance."""
     entity = find_entity(index, entity_id)
     edges = [

@@ -20,7 +20,7 @@ class Health(BaseModel):
 
 
 @router.get("/health", response_model=Health)
-def health(request: Request) -> Health:
+async def health(request: Request) -> Health:
     """Liveness: the service is up; which backend answers, how big the graph is, which content it holds."""
     connection = request.app.state.connection
     backend = connection.backend

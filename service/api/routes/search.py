@@ -36,7 +36,7 @@ def _known_type(value: str | None) -> str | None:
     return value
 
 
-def _search_index(request: Request, index: IndexDep) -> SearchIndex:
+async def _search_index(request: Request, index: IndexDep) -> SearchIndex:
     # Built on first use and kept with the app: the graph index is loaded once per lifespan.
     cached: SearchIndex | None = getattr(request.app.state, "search_index", None)
     if cached is None or cached.graph is not index:
@@ -59,7 +59,7 @@ EntityTypeName = Annotated[
 
 
 @router.get("/search", response_model=SearchResults)
-def search(
+async def search(
     q: Text,
     search_index: SearchIndexDep,
     settings: SettingsDep,
