@@ -68,14 +68,12 @@ class BuildResult:
     manifest: dict[str, Any]
 
 
-def _local(iri: object) -> str:
-    return str(iri).rsplit("#", 1)[-1]
-
-
 def manifest_of(content: Content, graph: Graph, ntriples: str) -> dict[str, Any]:
     """Counts per class and edge type, hashes and versions (no timestamps: builds are reproducible)."""
-    classes = Counter(_local(o) for o in graph.objects(None, RDF.type) if str(o).startswith(str(CKG)))
-    edges = Counter(_local(p) for p in graph.objects(None, RDF.predicate))
+    classes = Counter(
+        ontology.local_name(o) for o in graph.objects(None, RDF.type) if str(o).startswith(str(CKG))
+    )
+    edges = Counter(ontology.local_name(p) for p in graph.objects(None, RDF.predicate))
     xrefs: Counter[str] = Counter()
     for xref in graph.objects(None, ontology.name("attribute", "xrefs").rdf):
         for prefix, namespace in XREF_NAMESPACES.items():

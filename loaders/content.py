@@ -279,7 +279,8 @@ def load_content(directory: ContentDir | None = None, *, verify_codes: bool = Tr
                     Problem(
                         item.file,
                         item.at(role),
-                        f"{rel.predicate} needs a {_local(wanted)} as {role}; '{rid}' is a {_local(cls)}",
+                        f"{rel.predicate} needs a {ontology.local_name(wanted)} as {role}; "
+                        f"'{rid}' is a {ontology.local_name(cls)}",
                     )
                 )
         triple = (rel.subject, rel.predicate, rel.object)
@@ -298,10 +299,6 @@ def load_content(directory: ContentDir | None = None, *, verify_codes: bool = Tr
     for spec in (*ENTITY_FILES, RELATIONS_FILE):
         setattr(content, spec.key, [item.record for item in read[spec.key]])
     return content
-
-
-def _local(iri: URIRef) -> str:
-    return str(iri).rsplit("#", 1)[-1]
 
 
 def _check_entity(

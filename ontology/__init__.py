@@ -35,6 +35,11 @@ PREFIXES: dict[str, Namespace] = {
 XREF_NAMESPACES: dict[str, Namespace] = {"HP": HP, "ICD10CM": ICD10CM}
 
 
+def local_name(iri: object) -> str:
+    """The part of an ontology IRI after `#` (ckg:Cause -> "Cause")."""
+    return str(iri).rsplit("#", 1)[-1]
+
+
 def resource(name: str) -> Traversable:
     """A data file of this package (clinkg.ttl, shapes.ttl, mapping.tsv)."""
     return files(__name__) / name

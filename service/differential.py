@@ -54,6 +54,7 @@ class RaisedFlag:
     flag: Entity
     triggered_by: tuple[str, ...]
     conditions: dict[str, str]
+    concerns: tuple[str, ...]  # the causes the flag points to
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,9 @@ def _raised_flags(index: GraphIndex, query: Query) -> list[RaisedFlag]:
         conditions = {"onset": query.onset} if flag.when_onset and query.onset else {}
         if flag.when_laterality and query.laterality:
             conditions["laterality"] = query.laterality
-        raised.append(RaisedFlag(flag, tuple(f for f in pattern.ordered if f in present), conditions))
+        raised.append(
+            RaisedFlag(flag, tuple(f for f in pattern.ordered if f in present), conditions, pattern.concerns)
+        )
     return raised
 
 
@@ -289,7 +292,7 @@ def differential(index: GraphIndex, query: Query, w: Weights) -> Differential:
     found = _support(index, query, w)
     flags = _raised_flags(index, query)
     for raised in flags:
-        for cause in concerns(index, raised.flag):
+        for cause in raised.concerns:
             support = found[cause]
             support.score += w.red_flag_concern
             support.matched[raised.flag.id] = (w.red_flag_concern, "red_flag")

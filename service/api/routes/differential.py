@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from ...bounded_cache import BoundedCache
 from ...deps import IndexDep, SettingsDep
-from ...differential import Differential, Query, concerns, differential
+from ...differential import Differential, Query, differential
 from ...graph_index import Edge, GraphIndex
 from ...paths import Path
 from ...weights import Weights, weights
@@ -131,7 +131,7 @@ def to_response(index: GraphIndex, result: Differential, w: Weights) -> dict[str
             "action": r.flag.action or "",
             "triggered_by": [entities[f].curie for f in r.triggered_by],
             "conditions": r.conditions,
-            "concerns": [index.brief(c) for c in concerns(index, r.flag)],
+            "concerns": [index.brief(c) for c in r.concerns],
         }
         for r in result.red_flags
     ]
