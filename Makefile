@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export CLINKG_BUILD_DIR ?= $(CURDIR)/build
 
-.PHONY: help install serve test bench lint typecheck build validate stats clean
+.PHONY: help install serve serve-hpo test bench lint typecheck build validate stats clean
 
 help:
 	@echo "make serve     serve the API on the embedded store (PORT, default 8000; builds the graph if needed)"
 	@echo "make test      run the test suite (creates .venv and installs clinkg[dev] on first use)"
+	@echo "make serve-hpo serve the HPO release (build/hpo; clinkg import hpo first when missing)"
 	@echo "make bench     benchmarks (figures printed, bench/results/latest.json)"
 	@echo "make lint      ruff check"
 	@echo "make build     validate the content and build the graph into build/"
@@ -31,6 +32,12 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The HPO release (clinkg import hpo) under build/hpo, imported when missing. Served without the
+# staleness check of `make serve`, whose rebuild would replace it by a curated-only release.
+serve-hpo: $(STAMP)
+	@test -e build/hpo/current/store || $(BIN)/clinkg import hpo --out build/hpo
+	CLINKG_BUILD_DIR=$(CURDIR)/build/hpo $(BIN)/clinkg serve --no-build --host $(HOST) --port $(PORT)
 
 # wrk is the HTTP load tool of the benchmarks; installed from Debian's packages when missing.
 bench: $(STAMP)

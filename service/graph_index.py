@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clinkg import ontology
 from clinkg.ontology import CKG, ID, XREF_NAMESPACES
 
 from .stores.base import Backend
+
+if TYPE_CHECKING:
+    from .hpo_rank import HpoIndex
 
 QUALIFIER_KEYS = ("onset", "laterality", "course", "age_group", "timing", "context", "criterion_group")
 _TYPES = {"cause": CKG.Cause, "mechanism": CKG.Mechanism, "finding": CKG.Finding, "red_flag": CKG.RedFlag,
@@ -86,7 +89,9 @@ def xref_curie(iri: str) -> str:
 class GraphIndex:
     """Entities and edges of the graph, with adjacency and lookups by id, CURIE and label."""
 
-    def __init__(self, entities: dict[str, Entity], edges: list[Edge]) -> None:
+    def __init__(self, entities: dict[str, Entity], edges: list[Edge], hpo: HpoIndex | None = None) -> None:
+        # The imported HPO graph, when the release has one (scope "hpo" of the differential).
+        self.hpo = hpo
         # Canonical orders, so that answers do not depend on how a backend happens to sort its rows.
         self.entities = dict(sorted(entities.items()))
         self.edges = sorted(edges, key=lambda e: (e.subject, e.predicate, e.object))
@@ -166,7 +171,9 @@ class GraphIndex:
             for row in backend.run("edges")
             if row["predicate"] in predicates
         ]
-        return cls(entities, edges)
+        from .hpo_rank import HpoIndex
+
+        return cls(entities, edges, HpoIndex.load(backend, backend.snapshot_path("hpo_index.json")))
 
     def resolve(self, reference: str) -> str | None:
         """Our entity id for an id, a `clinkg:` CURIE, an IRI, a cross-reference CURIE or an exact label.

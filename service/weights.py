@@ -7,7 +7,7 @@ from importlib.resources import files
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class PathWeights(BaseModel):
@@ -18,6 +18,17 @@ class PathWeights(BaseModel):
     risk_factor: float
     subtype: float
     chain_step: float
+
+
+class HpoWeights(BaseModel):
+    """Weights of the HPO ranking (scope "hpo"); how they are used: service/hpo_rank.py."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ancestor_discount: float = Field(ge=0, le=1)
+    not_annotated: float = Field(ge=0)
+    absent_annotated: float = Field(ge=0)
+    candidates: int = Field(ge=1)
 
 
 class Weights(BaseModel):
@@ -37,6 +48,7 @@ class Weights(BaseModel):
     paths_per_candidate: int
     default_triage: Literal["emergency", "urgent", "consult", "self_care"]
     older_adult_min_age: int
+    hpo: HpoWeights
 
 
 @cache

@@ -1,9 +1,9 @@
-// question: Every curated entity with its type and single-valued attributes (label, definition, kind,
-//   category, urgency, action).
+// question: Every entity of the curated graph (not an imported one such as HPO) with its type and
+//   single-valued attributes (label, definition, kind, category, urgency, action).
 // parameters: none
 // returns: entity, type, kind, label, definition, category, urgency, action
 // example: run as is; each row is one cause, mechanism, finding, red flag, diagnostic test or source.
-MATCH (n:Entity)
+MATCH (n:Entity {graph: 'curated'})
 UNWIND labels(n) AS type
 WITH n, type
 WHERE type IN ['Cause', 'Mechanism', 'Finding', 'RedFlag', 'DiagnosticTest', 'Source']

@@ -1,9 +1,9 @@
-// question: The multi-valued attributes of every entity: synonyms, cross-references (as CURIEs) and the
+// question: The multi-valued attributes of every curated entity: synonyms, cross-references (as CURIEs) and the
 //   onset / side a red flag is restricted to.
 // parameters: none
 // returns: entity, attribute (synonym | xref | when_onset | when_laterality), value
 // example: run as is; add WHERE attribute = 'xref' (after a WITH) to list every code in the graph.
-MATCH (n:Entity)
+MATCH (n:Entity {graph: 'curated'})
 UNWIND [value IN coalesce(n.synonyms, []) | ['synonym', value]]
      + [value IN coalesce(n.xrefs, []) | ['xref', value]]
      + [value IN coalesce(n.when_onset, []) | ['when_onset', value]]

@@ -12,6 +12,11 @@ DISCLAIMER = (
     "is always reported. Clinical judgement decides."
 )
 SCORING = "score = sum of clinkg ranking weights (ranking_weights.yaml); not a probability"
+SCORING_HPO = (
+    "HPO candidates: score = sum of information contents of the matched terms times clinkg weights "
+    "(service/hpo_rank.py); not a probability, and not comparable with curated scores"
+)
+Scope = Literal["curated", "hpo", "all"]
 
 Urgency = Literal["emergency", "urgent", "consult", "self_care"]
 
@@ -50,6 +55,17 @@ class DifferentialRequest(Strict):
     )
     laterality: Literal["unilateral", "bilateral"] | None = None
     age: int | None = Field(default=None, ge=0, le=130, description="Age in years.")
+    scope: Scope = Field(
+        default="curated",
+        description=(
+            "curated: the curated graph; hpo: every disease of the imported HPO graph, ranked for HP terms "
+            "(or curated findings with an HP code); all: both lists, curated candidates first. Red flags "
+            "of the curated graph are evaluated in every scope."
+        ),
+    )
+    limit: int | None = Field(
+        default=None, ge=1, le=200, description="How many HPO candidates (default: ranking_weights.yaml)."
+    )
 
 
 class NodeRef(BaseModel):
@@ -61,15 +77,17 @@ class NodeRef(BaseModel):
 class ProvenancePublic(BaseModel):
     source: str
     section: str
-    paragraph: int
+    paragraph: int | None = Field(description="Paragraph of the source; the line of phenotype.hpoa.")
     statement: str
+    evidence: str | None = Field(default=None, description="HPO evidence code (IEA, PCS, TAS).")
+    references: list[str] | None = Field(default=None, description="The annotation's references.")
 
 
 class EdgePublic(BaseModel):
     predicate: str
     from_: str = Field(alias="from", serialization_alias="from")
     to: str
-    qualifiers: dict[str, str]
+    qualifiers: dict[str, str | float]
     provenance: ProvenancePublic
 
     model_config = ConfigDict(populate_by_name=True)
@@ -99,8 +117,9 @@ class Against(BaseModel):
 class CandidatePublic(BaseModel):
     id: str
     label: str
+    graph: Literal["curated", "hpo"] = Field(description="The graph the candidate comes from.")
     score: float
-    urgency: Urgency
+    urgency: Urgency | None = Field(description="The cause's urgency (curated causes; none for HPO).")
     matched: list[Match]
     against: list[Against]
     paths: list[PathPublic]
@@ -132,5 +151,6 @@ class DifferentialResponse(BaseModel):
     red_flags: list[RedFlagPublic]
     triage: Urgency
     tests: list[TestPublic]
+    scope: Scope
     disclaimer: str = DISCLAIMER
     scoring: str = SCORING

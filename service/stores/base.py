@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 Row = dict[str, Any]
@@ -30,6 +31,10 @@ class Backend(ABC):
     @abstractmethod
     def triple_count(self) -> int:
         """How many statements the store holds (triples, or nodes + relationships)."""
+
+    def snapshot_path(self, name: str) -> Path | None:
+        """Where a derived file of this store's release may be kept (None: nowhere, compute each start)."""
+        return None
 
     def ping(self) -> None:
         """Raise BackendUnavailableError when the store cannot answer now."""

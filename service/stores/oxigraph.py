@@ -13,13 +13,16 @@ from clinkg import queries
 from .base import Backend, BackendUnavailableError, Row
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+XSD_REAL = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in ("decimal", "double", "float")}
 
 
 def to_python(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> object:
-    """A SPARQL result term as a plain value (IRIs as strings, integers as int)."""
+    """A SPARQL result term as a plain value (IRIs as strings, integers as int, decimals as float)."""
     if isinstance(term, ox.Literal):
         if term.datatype.value == XSD_INTEGER:
             return int(term.value)
+        if term.datatype.value in XSD_REAL:
+            return float(term.value)
         return term.value
     if isinstance(term, ox.NamedNode):
         return term.value
@@ -55,10 +58,12 @@ class OxigraphBackend(Backend):
             # A store that does not hold what its manifest says was not written to the end.
             expected = json.loads(manifest.read_text(encoding="utf-8"))
             content_hash = expected.get("content_hash")
-            if expected.get("triples") not in (None, backend.triple_count()):
+            # A release with imported graphs (HPO) counts them in triples_total.
+            wanted = expected.get("triples_total", expected.get("triples"))
+            if wanted not in (None, backend.triple_count()):
                 raise BackendUnavailableError(
                     f"the Oxigraph store at {path} holds {backend.triple_count()} triples but its manifest "
-                    f"says {expected['triples']}: it is incomplete or damaged; run `clinkg build`"
+                    f"says {wanted}: it is incomplete or damaged; run `clinkg build`"
                 )
         backend.content_hash = content_hash
         return backend
@@ -79,6 +84,10 @@ class OxigraphBackend(Backend):
             {name: to_python(term) for name, term in zip(names, solution, strict=True) if term is not None}
             for solution in result
         ]
+
+    def snapshot_path(self, name: str) -> Path | None:
+        # Beside the store, in its release folder: a new release gets new snapshots.
+        return None if self.path is None else self.path.parent / name
 
     def ping(self) -> None:
         self.store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True)

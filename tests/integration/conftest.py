@@ -86,3 +86,34 @@ def falkordb_graph(falkordb_port: int) -> object:
     graph = FalkorDB(host="127.0.0.1", port=falkordb_port).select_graph("clinkg")
     load_falkordb(graph, load_content())
     return graph
+
+
+# A slice of the shipped HPO files: the first 3,000 rows of phenotype.hpoa plus every row of a few chosen
+# diseases. OMIM:620106 presents with HP:0007340 (lower limb muscle weakness, the curated leg-weakness)
+# past row 3,000; the two ORPHA diseases carry NOT annotations, which the first rows do not.
+HPO_LIMIT = 3000
+HPO_DISEASES = ("OMIM:620106", "ORPHA:1401", "ORPHA:79406")
+
+
+@pytest.fixture(scope="session")
+def hpo_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release with the curated graph and the HPO slice (its `current` folder)."""
+    from clinkg.loaders.hpo_import import import_hpo
+
+    out = tmp_path_factory.mktemp("hpo")
+    import_hpo(out, limit=HPO_LIMIT, diseases=HPO_DISEASES)
+    return out / "current"
+
+
+@pytest.fixture(scope="session")
+def hpo_falkordb_graph(falkordb_port: int) -> object:
+    """The same HPO slice and the curated content in FalkorDB, through the property-graph loader."""
+    from falkordb import FalkorDB
+
+    from clinkg.loaders.content import load_content
+    from clinkg.loaders.neo4j import load_falkordb, load_hpo_falkordb
+
+    graph = FalkorDB(host="127.0.0.1", port=falkordb_port).select_graph("clinkg_hpo")
+    load_hpo_falkordb(graph, limit=HPO_LIMIT, diseases=HPO_DISEASES)
+    load_falkordb(graph, load_content())  # a curated (re)load leaves the HPO graph in place
+    return graph

@@ -406,3 +406,34 @@ def test_browser_finding_to_causes_paths_end_at_the_finding(falkordb_graph: Any)
     assert any(
         path.first_node().properties["id"] == "diuretics" and path.edge_count() >= 3 for path in chained
     ), "no causal chain drawn from diuretics to fatigue"
+
+
+# ---------------------------------------------------------------- parity on the HPO slice
+
+
+@pytest.fixture(scope="module")
+def hpo_backend(hpo_build_dir: Path) -> OxigraphBackend:
+    """The curated content and the HPO slice (conftest) in the embedded store."""
+    return OxigraphBackend.open(hpo_build_dir / "store")
+
+
+def test_parity_hpo_terms(hpo_backend: OxigraphBackend, hpo_falkordb_graph: Any) -> None:
+    assert_parity("hpo_terms", hpo_backend, hpo_falkordb_graph)
+
+
+def test_parity_hpo_diseases(hpo_backend: OxigraphBackend, hpo_falkordb_graph: Any) -> None:
+    assert_parity("hpo_diseases", hpo_backend, hpo_falkordb_graph)
+
+
+def test_parity_hpo_annotations(hpo_backend: OxigraphBackend, hpo_falkordb_graph: Any) -> None:
+    assert_parity("hpo_annotations", hpo_backend, hpo_falkordb_graph)
+
+
+@pytest.mark.parametrize("name", ["entities", "entity_attributes", "edges", "entity_citations"])
+def test_parity_curated_queries_ignore_an_imported_graph(
+    name: str, backend: OxigraphBackend, hpo_backend: OxigraphBackend, hpo_falkordb_graph: Any
+) -> None:
+    """The service's index queries read the curated graph only, beside HPO as without it."""
+    alone = multiset(sparql_rows(backend, name, {}))
+    assert multiset(sparql_rows(hpo_backend, name, {})) == alone
+    assert multiset(cypher_rows(hpo_falkordb_graph, name, {})) == alone

@@ -3,6 +3,7 @@ a few chosen diseases, into a release (Oxigraph) and into FalkorDB, counted agai
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,15 +15,13 @@ from typer.testing import CliRunner
 
 from clinkg.loaders.build import BuildResult
 from clinkg.loaders.hpo import data_file
-from clinkg.loaders.hpo_import import import_hpo
 from clinkg.ontology import CURATED_GRAPH, HPO_GRAPH
+
+from .conftest import HPO_DISEASES, HPO_LIMIT
 
 pytestmark = pytest.mark.integration
 
-LIMIT = 3000
-# OMIM:620106 presents with HP:0007340 (lower limb muscle weakness, the curated leg-weakness) past row
-# 3,000; the two ORPHA diseases carry NOT annotations, which the first rows do not.
-DISEASES = ("OMIM:620106", "ORPHA:1401", "ORPHA:79406")
+LIMIT, DISEASES = HPO_LIMIT, HPO_DISEASES
 PREFIXES = """
 PREFIX ckg: <https://w3id.org/clinkg/ontology#>
 PREFIX clinkg: <https://w3id.org/clinkg/id/>
@@ -70,8 +69,10 @@ def expected() -> Expected:
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    return import_hpo(tmp_path_factory.mktemp("hpo"), limit=LIMIT, diseases=DISEASES)
+def imported(hpo_build_dir: Path) -> BuildResult:
+    """The session's HPO slice release (conftest), as the importer described it."""
+    manifest = json.loads((hpo_build_dir / "manifest.json").read_text(encoding="utf-8"))
+    return BuildResult(release=hpo_build_dir.resolve(), manifest=manifest)
 
 
 @pytest.fixture(scope="module")
@@ -172,15 +173,8 @@ def test_the_curated_graph_is_unchanged(store: ox.Store, build_dir: Path) -> Non
     assert len(triples(store)) > 1000
 
 
-def test_falkordb_holds_the_same_counts(falkordb_port: int, store: ox.Store, expected: Expected) -> None:
-    from falkordb import FalkorDB
-
-    from clinkg.loaders.content import load_content
-    from clinkg.loaders.neo4j import load_falkordb, load_hpo_falkordb
-
-    graph = FalkorDB(host="127.0.0.1", port=falkordb_port).select_graph("clinkg_hpo")
-    load_hpo_falkordb(graph, limit=LIMIT, diseases=DISEASES)
-    load_falkordb(graph, load_content())  # a curated (re)load leaves the HPO graph in place
+def test_falkordb_holds_the_same_counts(hpo_falkordb_graph: Any, store: ox.Store, expected: Expected) -> None:
+    graph = hpo_falkordb_graph  # the HPO slice, then a curated (re)load on top (conftest)
 
     def cypher(query: str) -> int:
         return int(graph.query(query).result_set[0][0])

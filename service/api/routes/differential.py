@@ -15,11 +15,12 @@ from fastapi.responses import Response
 
 from ...bounded_cache import BoundedCache
 from ...deps import IndexDep, SettingsDep
-from ...differential import Differential, Query, differential
+from ...differential import Differential, Query, differential, urgency_ranks
 from ...graph_index import Edge, GraphIndex
+from ...hpo_rank import HpoIndex, Match
 from ...paths import Path
 from ...weights import Weights, weights
-from ..models import DISCLAIMER, SCORING, DifferentialRequest, DifferentialResponse, errors
+from ..models import DISCLAIMER, SCORING, SCORING_HPO, DifferentialRequest, DifferentialResponse, errors
 
 router = APIRouter(prefix="/v1", tags=["differential"], responses=errors(400, 401, 413, 422, 503))
 HISTORY_OR_FINDING = {"finding", "cause"}
@@ -104,6 +105,7 @@ def to_response(index: GraphIndex, result: Differential, w: Weights) -> dict[str
             {
                 "id": entity.curie,
                 "label": entity.label,
+                "graph": "curated",
                 "score": round(support.score, 4),
                 "urgency": entity.urgency or w.default_triage,
                 "matched": [
@@ -156,6 +158,7 @@ def to_response(index: GraphIndex, result: Differential, w: Weights) -> dict[str
         "red_flags": flags,
         "triage": result.triage,
         "tests": tests,
+        "scope": "curated",
         "disclaimer": DISCLAIMER,
         "scoring": SCORING,
     }
@@ -180,6 +183,8 @@ async def post_differential(request: DifferentialRequest, index: IndexDep, setti
         request.onset,
         request.laterality,
         request.age is not None and request.age >= w.older_adult_min_age,
+        request.scope,
+        request.limit,
     )
     body = memo.get_or_compute(key, lambda: orjson.dumps(answer(request, index)))  # type: ignore[attr-defined]
     return Response(body, media_type="application/json")
@@ -187,12 +192,169 @@ async def post_differential(request: DifferentialRequest, index: IndexDep, setti
 
 def answer(request: DifferentialRequest, index: GraphIndex) -> dict[str, Any]:
     """The differential for a parsed request (422 naming unknown or misplaced ids)."""
+    if request.scope == "curated":
+        return curated_answer(request, index)
+    hpo = index.hpo
+    if hpo is None:
+        raise HTTPException(
+            status_code=422,
+            detail=f"scope '{request.scope}' needs a release with the HPO graph (`clinkg import hpo`); "
+            "this service has the curated graph only",
+        )
+    w = weights()
+    present, present_problems = hpo_terms(index, hpo, "present", request.present)
+    absent, absent_problems = hpo_terms(index, hpo, "absent", request.absent)
+    if not present and not present_problems and request.scope == "hpo":
+        present_problems.append("scope 'hpo' needs at least one HP term in 'present' (or a finding with one)")
+    if present_problems or absent_problems:
+        raise HTTPException(status_code=422, detail="; ".join(present_problems + absent_problems))
+    # Red flags come from the curated graph whatever the scope: every item it knows takes part.
+    known = [ref for ref in request.present if index.resolve(ref) is not None]
+    curated = (
+        curated_answer(request.model_copy(update={"present": known}), index, quiet=True) if known else None
+    )
+    if curated is None:
+        result: dict[str, Any] = {"candidates": [], "red_flags": [], "triage": w.default_triage, "tests": []}
+    else:
+        result = curated
+    if request.scope == "hpo":
+        flagged = [flag["urgency"] for flag in result["red_flags"]]
+        ranks = urgency_ranks()
+        result["candidates"], result["tests"] = [], []
+        result["triage"] = max(flagged, key=lambda level: ranks[level]) if flagged else w.default_triage
+    limit = request.limit or w.hpo.candidates
+    ranked = hpo.rank(present, absent, limit, w.hpo)
+    result["candidates"] = result["candidates"] + [
+        hpo_candidate_public(hpo, hpo.explain(d, s, present, absent, w.hpo)) for d, s in ranked
+    ]
+    result["scope"] = request.scope
+    result["disclaimer"] = DISCLAIMER
+    result["scoring"] = SCORING_HPO if request.scope == "hpo" else f"{SCORING}. {SCORING_HPO}"
+    return result
+
+
+def curated_answer(request: DifferentialRequest, index: GraphIndex, *, quiet: bool = False) -> dict[str, Any]:
+    """The curated differential; `quiet` drops items the curated graph does not know instead of a 422."""
     present, present_problems = resolve_items(index, "present", request.present)
     absent, absent_problems = resolve_items(index, "absent", request.absent)
-    if present_problems or absent_problems:
+    if (present_problems or absent_problems) and not quiet:
         raise HTTPException(status_code=422, detail="; ".join(present_problems + absent_problems))
     query = Query(
         present=present, absent=absent, onset=request.onset, laterality=request.laterality, age=request.age
     )
     w = weights()
     return to_response(index, differential(index, query, w), w)
+
+
+def hpo_terms(
+    index: GraphIndex, hpo: HpoIndex, field: str, refs: list[str]
+) -> tuple[tuple[str, ...], list[str]]:
+    """The HP terms of one request field: HP CURIEs, or curated items by their HP codes.
+
+    A curated item without an HP code of the release is fine: it takes part in the curated graph (red
+    flags, and the curated candidates of scope "all") only. An item neither graph knows is a problem.
+    """
+    terms: list[str] = []
+    unknown: list[str] = []
+    for ref in refs:
+        upper = ref.strip().upper()
+        found = [upper] if hpo.known(upper) else []
+        if not found:
+            entity = index.resolve(ref)
+            if entity is None:
+                unknown.append(ref)
+                continue
+            found = [code for code in index.entities[entity].xrefs if hpo.known(code)]
+        terms.extend(term for term in found if term not in terms)
+    problems = []
+    if unknown:
+        problems.append(
+            f"unknown in both the HPO graph and the curated graph in '{field}' (give HP CURIEs such as "
+            f"HP:0007340, or curated ids): {', '.join(unknown)}"
+        )
+    return tuple(terms), problems
+
+
+def _hpo_node(hpo: HpoIndex, node: str) -> dict[str, str]:
+    if node in hpo.disease_labels:
+        return {"id": node, "label": hpo.disease_labels[node], "type": "cause"}
+    return {"id": node, "label": hpo.labels[node], "type": "finding"}
+
+
+def _is_a_edge(hpo: HpoIndex, lower: str, upper: str) -> dict[str, Any]:
+    return {
+        "predicate": "is_a",
+        "from": lower,
+        "to": upper,
+        "qualifiers": {},
+        "provenance": {
+            "source": "hp.obo",
+            "section": f"[Term] {lower}",
+            "paragraph": None,
+            "statement": f"{lower} {hpo.labels[lower]} is a kind of {upper} {hpo.labels[upper]} in the HPO.",
+        },
+    }
+
+
+def _hpo_path(hpo: HpoIndex, disease: str, match: Match) -> dict[str, Any]:
+    """From the reported term through the is_a chain to the annotated term, then to the disease."""
+    if match.route == "more_specific":
+        chain = hpo.chain(match.annotated, match.term)[::-1]  # reported term first
+        steps = [_is_a_edge(hpo, low, up) for up, low in zip(chain, chain[1:], strict=False)]
+    elif match.route == "more_general":
+        chain = hpo.chain(match.term, match.annotated)
+        steps = [_is_a_edge(hpo, low, up) for low, up in zip(chain, chain[1:], strict=False)]
+    else:
+        chain, steps = [match.term], []
+    a = match.annotation
+    qualifiers: dict[str, str | float] = {}
+    if a.frequency is not None:
+        qualifiers["frequency"] = a.frequency
+    if a.onset is not None:
+        qualifiers["onset"] = a.onset
+    annotation = {
+        "predicate": "presents_with",
+        "from": disease,
+        "to": match.annotated,
+        "qualifiers": qualifiers,
+        "provenance": {
+            "source": a.source,
+            "section": "phenotype.hpoa",
+            "paragraph": a.paragraph,
+            "statement": a.statement,
+            "evidence": a.evidence,
+            "references": list(a.references),
+        },
+    }
+    return {
+        "nodes": [_hpo_node(hpo, n) for n in (*chain, disease)],
+        "edges": [*steps, annotation],
+        "route": f"hpo_{match.route}",
+        "weight": round(match.weight, 4),
+    }
+
+
+def hpo_candidate_public(hpo: HpoIndex, candidate: Any) -> dict[str, Any]:
+    """An HPO disease as a candidate of the answer, explained by one path per matched term."""
+    return {
+        "id": candidate.disease,
+        "label": candidate.label,
+        "graph": "hpo",
+        "score": round(candidate.score, 4),
+        "urgency": None,
+        "matched": [
+            {
+                "id": m.term,
+                "label": hpo.labels[m.term],
+                "route": f"hpo_{m.route}",
+                "weight": round(m.weight, 4),
+            }
+            for m in candidate.matched
+        ],
+        "against": [
+            {"id": term, "label": hpo.labels[term], "reason": reason, "weight": round(weight, 4)}
+            for term, reason, weight in candidate.against
+        ],
+        "paths": [_hpo_path(hpo, candidate.disease, m) for m in candidate.matched],
+        "tests": [],
+    }

@@ -1,0 +1,259 @@
+"""POST /v1/differential with scope "hpo" and "all" on a live service over the HPO slice (conftest): every
+disease of the slice ranked for HP terms, explained by paths whose provenance is the phenotype.hpoa line,
+more specific annotations matching in full, more general ones at the documented discount, NOT rows and
+absent terms counting against, curated red flags still raised; the same answers through FalkorDB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from clinkg.loaders.hpo import data_file
+from clinkg.service.api.models import DifferentialRequest, DifferentialResponse
+from clinkg.service.api.routes.differential import answer
+from clinkg.service.graph_index import GraphIndex
+from clinkg.service.hpo_rank import HpoIndex
+from clinkg.service.settings import Settings
+from clinkg.service.stores.cypher import falkordb_backend
+from clinkg.service.stores.oxigraph import OxigraphBackend
+from clinkg.service.weights import weights
+
+from .conftest import live_server
+
+pytestmark = pytest.mark.integration
+
+DISEASE = "OMIM:620106"  # in the slice with all its rows; presents with HP:0007340 (conftest)
+
+
+@pytest.fixture(scope="module")
+def index(hpo_build_dir: Path) -> GraphIndex:
+    return GraphIndex.load(OxigraphBackend.open(hpo_build_dir / "store"))
+
+
+@pytest.fixture(scope="module")
+def hpo(index: GraphIndex) -> HpoIndex:
+    assert index.hpo is not None
+    return index.hpo
+
+
+@pytest.fixture(scope="module")
+def client(hpo_build_dir: Path) -> Iterator[httpx.Client]:
+    with live_server(Settings(build_dir=hpo_build_dir.parent)) as url, httpx.Client(base_url=url) as c:
+        yield c
+
+
+def post(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post("/v1/differential", json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    DifferentialResponse.model_validate(data)
+    return data
+
+
+def candidate(data: dict[str, Any], disease: str) -> dict[str, Any]:
+    found = [c for c in data["candidates"] if c["id"] == disease]
+    assert found, f"{disease} is not among {[c['id'] for c in data['candidates']]}"
+    return found[0]
+
+
+def hpoa_line(number: int) -> list[str]:
+    """Line `number` of the shipped phenotype.hpoa, split into its columns."""
+    with data_file("phenotype.hpoa").open(encoding="utf-8") as handle:
+        for n, line in enumerate(handle, start=1):
+            if n == number:
+                return line.rstrip("\n").split("\t")
+    raise AssertionError(f"phenotype.hpoa has no line {number}")
+
+
+def specific_terms(hpo: HpoIndex, disease: str, count: int) -> list[str]:
+    """The disease's `count` most specific annotated terms (highest information content)."""
+    terms = sorted(hpo.positive[disease], key=lambda t: (-hpo.ic[t], t))
+    return terms[:count]
+
+
+def test_a_disease_ranks_first_for_its_own_specific_terms(client: httpx.Client, hpo: HpoIndex) -> None:
+    terms = specific_terms(hpo, DISEASE, 4)
+    data = post(client, {"present": terms, "scope": "hpo"})
+    assert data["scope"] == "hpo"
+    assert data["candidates"][0]["id"] == DISEASE
+    first = data["candidates"][0]
+    assert first["graph"] == "hpo" and first["urgency"] is None
+    assert {m["id"] for m in first["matched"]} == set(terms)
+    assert all(m["route"] == "hpo_exact" for m in first["matched"])
+    assert first["score"] == pytest.approx(sum(hpo.ic[t] for t in terms), abs=1e-3)
+    assert "not a diagnosis" in data["disclaimer"]
+    scores = [c["score"] for c in data["candidates"]]
+    assert scores == sorted(scores, reverse=True)
+    assert len(data["candidates"]) <= weights().hpo.candidates
+
+
+def test_each_path_carries_the_phenotype_hpoa_row_it_rests_on(client: httpx.Client, hpo: HpoIndex) -> None:
+    terms = specific_terms(hpo, DISEASE, 3)
+    first = candidate(post(client, {"present": terms, "scope": "hpo"}), DISEASE)
+    assert len(first["paths"]) == len(terms)
+    for path in first["paths"]:
+        edge = path["edges"][-1]
+        assert edge["predicate"] == "presents_with" and edge["from"] == DISEASE
+        provenance = edge["provenance"]
+        assert provenance["section"] == "phenotype.hpoa"
+        assert provenance["source"].startswith("source/phenotype-hpoa-")
+        columns = hpoa_line(provenance["paragraph"])
+        assert columns[0] == DISEASE and columns[3] == edge["to"]
+        assert provenance["evidence"] == columns[5]
+        assert provenance["references"] == sorted(set(columns[4].split(";")))
+        assert path["nodes"][0]["id"] == path["edges"][0]["to"] or path["route"] == "hpo_exact"
+        assert path["nodes"][-1] == {"id": DISEASE, "label": hpo.disease_labels[DISEASE], "type": "cause"}
+
+
+def _more_specific_case(hpo: HpoIndex) -> tuple[str, str]:
+    """A parent of one of DISEASE's annotated terms that DISEASE is not annotated with itself."""
+    for term in sorted(hpo.positive[DISEASE]):
+        for parent in hpo.parents.get(term, ()):
+            if parent not in hpo.positive[DISEASE]:
+                return parent, term
+    raise AssertionError("no case in the slice")
+
+
+def test_a_reported_term_matches_a_more_specific_annotation_in_full(
+    client: httpx.Client, hpo: HpoIndex
+) -> None:
+    reported, annotated = _more_specific_case(hpo)
+    found = candidate(post(client, {"present": [reported], "scope": "hpo", "limit": 200}), DISEASE)
+    (match,) = found["matched"]
+    assert match["route"] == "hpo_more_specific"
+    assert match["weight"] == pytest.approx(hpo.ic[reported], abs=1e-3)
+    (path,) = found["paths"]
+    ids = [node["id"] for node in path["nodes"]]
+    assert ids[0] == reported and ids[-1] == DISEASE
+    assert path["edges"][0]["predicate"] == "is_a"
+    assert path["edges"][-1]["to"] in hpo.positive[DISEASE]
+    assert reported in hpo.ancestors(path["edges"][-1]["to"])
+
+
+def _more_general_case(hpo: HpoIndex) -> tuple[str, str]:
+    """A child of one of DISEASE's annotated terms, with nothing of DISEASE at or below it."""
+    children: dict[str, list[str]] = {}
+    for term, parents in hpo.parents.items():
+        for parent in parents:
+            children.setdefault(parent, []).append(term)
+    annotated = hpo.positive[DISEASE]
+    for term in sorted(annotated):
+        for child in sorted(children.get(term, ())):
+            if not any(child in hpo.ancestors(a) for a in annotated):
+                return child, term
+    raise AssertionError("no case in the slice")
+
+
+def test_a_more_general_annotation_counts_at_the_documented_discount(
+    client: httpx.Client, hpo: HpoIndex
+) -> None:
+    reported, _ = _more_general_case(hpo)
+    found = candidate(post(client, {"present": [reported], "scope": "hpo", "limit": 200}), DISEASE)
+    (match,) = found["matched"]
+    assert match["route"] == "hpo_more_general"
+    annotated = found["paths"][0]["edges"][-1]["to"]
+    assert annotated in hpo.ancestors(reported) and annotated != reported
+    assert match["weight"] == pytest.approx(weights().hpo.ancestor_discount * hpo.ic[annotated], abs=1e-3)
+    assert match["weight"] < hpo.ic[reported]
+
+
+def test_a_not_annotation_and_an_absent_term_count_against(hpo: HpoIndex) -> None:
+    w = weights().hpo
+    negated = sorted((d, t) for d, terms in hpo.negative.items() for t in terms)
+    assert negated, "the slice has NOT rows (conftest)"
+    disease, term = negated[0]
+    support = specific_terms(hpo, disease, 2)
+    position = hpo.position[disease]
+    base = hpo.scores(support, (), w)[position]
+    assert hpo.scores([*support, term], (), w)[position] == pytest.approx(
+        base - w.not_annotated * hpo.ic[term]
+    )
+    explained = hpo.explain(disease, 0.0, [*support, term], (), w)
+    assert [t for t, _, _ in explained.against] == [term]
+    absent = support[1]
+    expected = hpo.ic[support[0]] - w.absent_annotated * hpo.ic[absent]
+    assert hpo.scores(support[:1], [absent], w)[position] == pytest.approx(expected)
+
+
+def test_scope_hpo_still_raises_the_curated_red_flag(client: httpx.Client) -> None:
+    body = {
+        "present": ["HP:0007340", "saddle-anesthesia", "urinary-retention", "severe-back-pain"],
+        "scope": "hpo",
+    }
+    data = post(client, body)
+    assert "clinkg:rf-cauda-equina-syndrome" in [flag["id"] for flag in data["red_flags"]]
+    assert data["triage"] == "emergency"
+    assert all(c["graph"] == "hpo" for c in data["candidates"])
+    assert data["candidates"], "HP:0007340 and urinary retention rank HPO diseases"
+
+
+def test_scope_all_lists_curated_candidates_then_hpo_ones(client: httpx.Client) -> None:
+    data = post(client, {"present": ["leg-weakness", "difficulty-walking"], "scope": "all", "limit": 5})
+    graphs = [c["graph"] for c in data["candidates"]]
+    assert "curated" in graphs and "hpo" in graphs
+    assert graphs == sorted(graphs, key=lambda g: g != "curated")
+    assert graphs.count("hpo") == 5
+    assert data["tests"], "the curated part recommends tests"
+    curated = post(client, {"present": ["leg-weakness", "difficulty-walking"]})
+    assert [c["id"] for c in data["candidates"] if c["graph"] == "curated"] == [
+        c["id"] for c in curated["candidates"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"present": ["HP:9999999"], "scope": "hpo"}, "HP:9999999"),
+        ({"present": ["severe-back-pain"], "scope": "hpo"}, "at least one HP term"),
+        ({"present": ["HP:0007340"], "scope": "everything"}, "scope"),
+        ({"present": ["HP:0007340"], "scope": "hpo", "limit": 0}, "limit"),
+    ],
+)
+def test_bad_hpo_requests_are_422_naming_the_problem(
+    client: httpx.Client, body: dict[str, Any], words: str
+) -> None:
+    response = client.post("/v1/differential", json=body)
+    assert response.status_code == 422
+    assert words in response.text
+
+
+def test_scope_hpo_without_an_hpo_graph_says_what_is_missing(http: httpx.Client) -> None:
+    response = http.post("/v1/differential", json={"present": ["HP:0007340"], "scope": "hpo"})
+    assert response.status_code == 422
+    assert "clinkg import hpo" in response.json()["detail"]
+
+
+def test_the_index_snapshot_is_reused_and_a_damaged_one_ignored(hpo_build_dir: Path, hpo: HpoIndex) -> None:
+    snapshot = hpo_build_dir / "hpo_index.json"
+    assert snapshot.is_file(), "the first load keeps the rows beside the store"
+    backend = OxigraphBackend.open(hpo_build_dir / "store")
+    again = HpoIndex.load(backend, snapshot)
+    assert again is not None and again.ic == hpo.ic and again.positive == hpo.positive
+    original = snapshot.read_bytes()
+    try:
+        snapshot.write_bytes(original[: len(original) // 2])
+        rebuilt = HpoIndex.load(backend, snapshot)
+        assert rebuilt is not None and rebuilt.positive == hpo.positive
+        assert snapshot.read_bytes() == original, "a damaged snapshot is rewritten from the store"
+    finally:
+        snapshot.write_bytes(original)
+
+
+def test_the_hpo_differential_is_the_same_through_falkordb(
+    index: GraphIndex, hpo_falkordb_graph: Any
+) -> None:
+    cypher = GraphIndex.load(falkordb_backend(hpo_falkordb_graph))
+    assert cypher.hpo is not None and index.hpo is not None
+    assert cypher.hpo.positive == index.hpo.positive and cypher.hpo.negative == index.hpo.negative
+    for body in (
+        {"present": specific_terms(index.hpo, DISEASE, 3), "scope": "hpo"},
+        {"present": ["HP:0007340", "saddle-anesthesia", "urinary-retention"], "scope": "all", "limit": 30},
+    ):
+        request = DifferentialRequest.model_validate(body)
+        assert orjson.dumps(answer(request, cypher)) == orjson.dumps(answer(request, index))
