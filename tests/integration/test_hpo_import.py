@@ -179,10 +179,10 @@ def test_falkordb_holds_the_same_counts(hpo_falkordb_graph: Any, store: ox.Store
     def cypher(query: str) -> int:
         return int(graph.query(query).result_set[0][0])
 
-    assert cypher("MATCH (t:Finding) WHERE t.id STARTS WITH 'HP:' RETURN count(t)") == count(
+    assert cypher("MATCH (t:Finding {graph: 'hpo'}) WHERE t.curie STARTS WITH 'HP:' RETURN count(t)") == count(
         store, "?t a ckg:Finding"
     )
-    assert cypher("MATCH (d:Condition) WHERE d.id CONTAINS ':' RETURN count(d)") == expected.diseases
+    assert cypher("MATCH (d:Condition {graph: 'hpo'}) RETURN count(d)") == expected.diseases
     assert (
         cypher("MATCH ()-[r:PRESENTS_WITH {section: 'phenotype.hpoa'}]->() RETURN count(r)")
         == expected.annotations - expected.negated
@@ -192,13 +192,13 @@ def test_falkordb_holds_the_same_counts(hpo_falkordb_graph: Any, store: ox.Store
         store, "?t a ckg:Finding ; ckg:isA ?p . ?p a ckg:Finding"
     )
     linked = graph.query(
-        "MATCH (f:Finding {id: 'leg-weakness'}) MATCH (t:Finding) WHERE t.id IN f.xrefs "
-        "MATCH (d:Condition)-[r:PRESENTS_WITH]->(t) RETURN t.label, d.id, r.paragraph, r.evidence"
+        "MATCH (f:Finding {id: 'leg-weakness'}) MATCH (t:Finding) WHERE t.curie IN f.xrefs "
+        "MATCH (d:Condition)-[r:PRESENTS_WITH]->(t) RETURN t.label, d.curie, r.paragraph, r.evidence"
     ).result_set
     line = expected.lines[("OMIM:620106", "HP:0007340", False)][0]
     assert ["Lower limb muscle weakness", "OMIM:620106", line, "PCS"] in linked
     assert cypher("MATCH (n:Finding {id: 'leg-weakness'}) RETURN count(n)") == 1  # curated nodes stay
-    labels = graph.query("MATCH (d:Entity {id: 'OMIM:620106'}) RETURN labels(d)").result_set[0][0]
+    labels = graph.query("MATCH (d:Entity {curie: 'OMIM:620106'}) RETURN labels(d)").result_set[0][0]
     assert set(labels) == {"Entity", "Cause", "Condition"}
 
 
@@ -210,3 +210,75 @@ def test_the_cli_imports_a_limited_slice(tmp_path: Path) -> None:
     assert "imported HPO" in result.output
     assert "SHACL: curated graph in full; HPO graph on a sample" in result.output
     assert (tmp_path / "hpo" / "current" / "hpo.nt").is_file()
+
+
+HPO_QUERIES = ("hpo_terms", "hpo_diseases", "hpo_annotations")
+
+
+def test_a_new_hpo_release_loads_beside_the_current_one_and_switches_at_once(falkordb_port: int) -> None:
+    """A load too big for one transaction: readers keep the current release until the last statement
+    switches them over; a load that fails half-way changes nothing they see; the old release goes after."""
+    from falkordb import FalkorDB
+
+    from clinkg.loaders.content import load_content
+    from clinkg.loaders.neo4j import hpo_statements, load_falkordb, load_hpo, load_hpo_falkordb
+    from clinkg.service.stores.cypher import falkordb_backend
+
+    graph = FalkorDB(host="127.0.0.1", port=falkordb_port).select_graph("clinkg_hpo_switch")
+    load_falkordb(graph, load_content())
+    load_hpo_falkordb(graph, limit=300, release="old")
+    backend = falkordb_backend(graph)
+    before = {name: backend.run(name) for name in HPO_QUERIES}
+    assert before["hpo_diseases"]
+
+    def count(query: str) -> int:
+        return int(graph.query(query).result_set[0][0])
+
+    def first(text: str, parameters: Any) -> Any:
+        rows = graph.query(text, dict(parameters)).result_set
+        return rows[0][0] if rows else None
+
+    total = sum(1 for _ in hpo_statements(limit=900, release="new"))
+    ran = 0
+
+    def dies_before_the_switch(text: str, parameters: Any) -> None:
+        nonlocal ran
+        ran += 1
+        if ran == total:  # the last statement is the switch
+            raise ConnectionError("the database went away")
+        graph.query(text, dict(parameters))
+
+    with pytest.raises(ConnectionError):
+        load_hpo(dies_before_the_switch, first, limit=900, release="new")
+    assert count("MATCH (n:Entity {graph: 'hpo', release: 'new'}) RETURN count(n)") > 0  # loaded beside
+    assert {name: backend.run(name) for name in HPO_QUERIES} == before  # and unseen
+
+    load_hpo_falkordb(graph, limit=900, release="new")
+    after = {name: backend.run(name) for name in HPO_QUERIES}
+    assert len(after["hpo_annotations"]) > len(before["hpo_annotations"])
+    assert count("MATCH (n:Entity {graph: 'hpo'}) WHERE n.release <> 'new' RETURN count(n)") == 0
+    assert count("MATCH ()-[r]->() WHERE r.graph = 'hpo' AND r.release <> 'new' RETURN count(r)") == 0
+    assert count("MATCH (n:Finding {graph: 'curated'}) RETURN count(n)") == 25  # the curated graph stays
+
+    sizes = (count("MATCH (n) RETURN count(n)"), count("MATCH ()-[r]->() RETURN count(r)"))
+    load_hpo_falkordb(graph, limit=900, release="new")  # the same release again: the same graph
+    assert (count("MATCH (n) RETURN count(n)"), count("MATCH ()-[r]->() RETURN count(r)")) == sizes
+    assert {name: backend.run(name) for name in HPO_QUERIES} == after
+
+
+def test_the_cli_loads_the_curated_graph_and_hpo_into_falkordb(falkordb_port: int) -> None:
+    from falkordb import FalkorDB
+
+    from clinkg.service.cli import app
+    from clinkg.service.stores.cypher import falkordb_backend
+
+    args = ["load", "falkordb", "--port", str(falkordb_port), "--graph", "clinkg_cli_hpo"]
+    result = CliRunner().invoke(app, [*args, "--hpo", "--hpo-limit", "200"])
+    assert result.exit_code == 0, result.output
+    assert "loaded the curated graph and HPO" in " ".join(result.output.split())
+    backend = falkordb_backend(FalkorDB(host="127.0.0.1", port=falkordb_port).select_graph("clinkg_cli_hpo"))
+    diseases = {row["disease"] for row in backend.run("hpo_diseases")}
+    with data_file("phenotype.hpoa").open(encoding="utf-8") as handle:
+        rows = [line.split("\t") for line in handle if not line.startswith(("#", "database_id"))][:200]
+    assert diseases <= {row[0] for row in rows} and diseases
+    assert backend.run("entities"), "the curated graph is there too"

@@ -6,6 +6,7 @@ Skipped, with the reason printed, where no Docker engine answers (as on our mach
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -123,3 +124,28 @@ def test_writes_through_the_backend_are_refused_by_the_read_transaction(neo4j_ur
     with pytest.raises(Exception, match="(?i)write|read"):
         backend.run_user("CREATE (n:Intruder) RETURN n", {}, 10)
     assert count(driver, "MATCH (n:Intruder) RETURN count(n)") == 0
+
+
+def test_an_hpo_release_is_switched_in_one_transaction(
+    neo4j_uri: str, driver: Any, curated: Content, hpo_build_dir: Path
+) -> None:
+    """On real Neo4j: a new HPO release beside the current one, a failed load unseen, then the switch;
+    the HPO queries answer what the embedded store answers for the same slice."""
+    from clinkg.loaders.neo4j import load_hpo_neo4j
+    from clinkg.service.hpo_rank import HpoIndex
+    from clinkg.service.stores.cypher import neo4j_backend
+    from clinkg.service.stores.oxigraph import OxigraphBackend
+
+    from .conftest import HPO_DISEASES, HPO_LIMIT
+
+    load_neo4j(driver, "neo4j", curated)
+    load_hpo_neo4j(driver, "neo4j", limit=200, release="old")
+    backend = neo4j_backend(neo4j_uri, "neo4j", PASSWORD, "neo4j", 30.0)
+    before = backend.run("hpo_diseases")
+    load_hpo_neo4j(driver, "neo4j", limit=HPO_LIMIT, diseases=HPO_DISEASES)
+    assert count(driver, "MATCH (n:Entity {graph: 'hpo', release: 'old'}) RETURN count(n)") == 0
+    assert len(backend.run("hpo_diseases")) > len(before)
+    embedded = HpoIndex.load(OxigraphBackend.open(hpo_build_dir / "store"))
+    through_neo4j = HpoIndex.load(backend)
+    assert embedded is not None and through_neo4j is not None
+    assert through_neo4j.positive == embedded.positive and through_neo4j.ic == embedded.ic
