@@ -12,11 +12,14 @@ import os
 import platform
 import shutil
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
+import hpo_bench  # noqa: E402 - after the path is set
 import load_bench  # noqa: E402 - after the path is set
 import seed_bench  # noqa: E402 - after the path is set
 
@@ -31,8 +34,10 @@ def main() -> None:
         default=os.environ.get("CLINKG_BENCH_QUICK", "") not in ("", "0"),
         help=f"a {QUICK_LOAD_SECONDS} s load run instead of 60 s (also CLINKG_BENCH_QUICK=1)",
     )
+    parser.add_argument("--no-hpo", action="store_true", help="skip the HPO-scale benchmarks")
     args = parser.parse_args()
-    results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count()}}
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count()}}
     print("seed graph: in-process differential, HTTP differential vs hello-world (wrk), start-up")
     results["seed"] = seed_bench.run()
     width = max(len(k) for k in results["seed"])
@@ -45,10 +50,45 @@ def main() -> None:
         print(f"load: differential, search, entity and SPARQL mixed for {seconds} s (two wrk processes)")
         results["load"] = load_bench.run(seconds=seconds)
         print(load_bench.table(results["load"]))
+    if not args.no_hpo:
+        print("HPO-scale graph: import, differential, memory, SPARQL vs rdflib, recall vs hpo3 and pyhpo")
+        results["hpo"] = hpo_bench.run()
+        print(summary(results))
+    results["wall_s"] = round(time.perf_counter() - started, 1)
+    print(f"make bench: {results['wall_s']:.0f} s")
     out = HERE / "results" / "latest.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
+
+
+GOALS = (
+    ("seed", "differential_p50_ms", "<=", 1.0),
+    ("seed", "http_ratio", ">=", 0.5),
+    ("hpo", "triples", ">=", 1_000_000),
+    ("hpo", "load_speedup", ">=", 5.0),
+    ("hpo", "differential_p50_ms", "<=", 10.0),
+    ("hpo", "differential_vs_hpo3", ">=", 10.0),
+    ("hpo", "sparql_speedup_vs_rdflib_median", ">=", 20.0),
+    ("hpo", "rss_mb", "<=", 1536.0),
+)
+
+
+def summary(results: dict[str, Any]) -> str:
+    """The issue's goals next to what this run measured."""
+    lines = ["goal                                      measured      goal"]
+    for section, key, op, goal in GOALS:
+        value = results.get(section, {}).get(key)
+        met = value is not None and (value <= goal if op == "<=" else value >= goal)
+        lines.append(f"{section}.{key:<36} {value!s:>12}  {op} {goal}  {'met' if met else 'MISSED'}")
+    hpo = results.get("hpo", {})
+    if "top10_recall" in hpo:
+        met = hpo["top10_recall"] >= hpo["hpo3_top10_recall"]
+        lines.append(
+            f"hpo.top10_recall (vs hpo3)               {hpo['top10_recall']:>12}  >= "
+            f"{hpo['hpo3_top10_recall']}  {'met' if met else 'MISSED'}"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

