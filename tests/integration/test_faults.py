@@ -173,3 +173,28 @@ def test_a_build_killed_at_any_point_leaves_the_previous_release_usable(tmp_path
     assert (
         subprocess.run([CLINKG, "build", "--out", str(out)], capture_output=True, timeout=300).returncode == 0
     )
+
+
+def test_neo4j_unreachable_at_start_gives_503_naming_it(tmp_path: Path) -> None:
+    """The real Neo4j driver against a port where nothing listens: the service starts, says why it cannot
+    answer, and keeps trying (the recovery itself is shown above with a server that comes back)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = Settings(
+        build_dir=tmp_path,
+        backend="neo4j",
+        neo4j_uri=f"bolt://127.0.0.1:{port}",
+        neo4j_password="not-used",  # noqa: S106 - nothing listens
+        reconnect_interval_s=0.1,
+    )
+    with TestClient(create_app(settings)) as client:
+        health = client.get("/health").json()
+        assert health["status"] == "degraded" and str(port) in health["detail"]
+        response = client.post("/v1/differential", json=DIFFERENTIAL)
+        assert response.status_code == 503 and str(port) in response.json()["detail"]
+        cypher = client.post("/v1/cypher", json={"query": "MATCH (n) RETURN count(n)"})
+        assert cypher.status_code == 503
+        assert client.get("/ready").status_code == 503
