@@ -5,18 +5,23 @@
 //   cause of the two that the test evaluates or whose mechanism it assesses; `mechanism` is that mechanism
 //   (empty for evaluated_by). A test may appear once per reason, mechanism and side.
 // parameters: cause (a cause id); other (a second cause id, both null for every ordered pair of distinct
-//   causes)
+//   causes that the graph records a test or a mechanism for: a cause with neither, such as an
+//   imported HPO disease, has nothing to be told apart by)
 // returns: cause, other, test, test_label, category, favours, reason (evaluated_by | mechanism),
 //   mechanism, mechanism_label
 // example: cause = stroke; other = peripheral-neuropathy
 
 // Each ordered pair is looked at from both sides: `favours` is the cause the test speaks for, `against`
 // the other one. What `against` has is collected as ids first (FalkorDB runs no pattern predicate inside
-// a pattern comprehension).
+// a pattern comprehension, nor a pattern comprehension inside WHERE).
 MATCH (cause:Cause)
 WHERE $cause IS NULL OR cause.id = $cause
+WITH cause, size([(cause)-[:EVALUATED_BY|ACTS_THROUGH]->(x:Entity) | x]) AS cause_links
+WHERE cause_links > 0
 MATCH (other:Cause)
 WHERE other <> cause AND ($other IS NULL OR other.id = $other)
+WITH cause, other, size([(other)-[:EVALUATED_BY|ACTS_THROUGH]->(y:Entity) | y]) AS other_links
+WHERE other_links > 0
 UNWIND [[cause, other], [other, cause]] AS side
 WITH cause, other, side[0] AS favours, side[1] AS against
 WITH cause, other, favours,

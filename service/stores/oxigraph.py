@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -14,6 +15,34 @@ from .base import Backend, BackendUnavailableError, Row
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 XSD_REAL = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in ("decimal", "double", "float")}
+_WHERE = re.compile(r"\bWHERE\s*\{")
+
+
+def bind_values(text: str, parameters: Mapping[str, str]) -> str:
+    """The query with each parameter (variable name -> IRI) bound by a one-row VALUES block at the start
+    of its outer WHERE.
+
+    Oxigraph 0.5 plans a query without its `substitutions`, so a bound parameter does not drive the
+    joins (entity_edges at HPO scale: 6 s); a VALUES block does (2 ms). `OxigraphBackend.query` gives
+    both: the block for the plan, the substitutions for the evaluation, which some plans need
+    (tests_separating_causes: 270 ms with the block alone, 3 ms with both). The block is made of typed
+    terms (`ox.Variable` and `ox.NamedNode` reject what is not a name or an IRI), so no value enters the
+    text unchecked.
+    """
+    if not parameters:
+        return text
+    block = " ".join(f"VALUES {ox.Variable(k)} {{ {ox.NamedNode(v)} }}" for k, v in parameters.items())
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if not line.lstrip().startswith("#") and _WHERE.search(line):
+            lines[i] = _WHERE.sub(lambda m: f"{m.group(0)}\n  {block}", line, count=1)
+            return "\n".join(lines)
+    raise ValueError("the query has no `WHERE {` to bind its parameters in")
+
+
+def substitutions(parameters: Mapping[str, str]) -> dict[ox.Variable, ox.NamedNode] | None:
+    """The parameters (variable name -> IRI) as pyoxigraph substitutions; None for none."""
+    return {ox.Variable(k): ox.NamedNode(v) for k, v in parameters.items()} or None
 
 
 def to_python(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> object:
@@ -68,12 +97,15 @@ class OxigraphBackend(Backend):
         backend.content_hash = content_hash
         return backend
 
-    def query(self, text: str, substitutions: Mapping[str, str] | None = None) -> object:
-        """Run SPARQL text with IRIs substituted for variables (values never enter the text)."""
-        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(k): ox.NamedNode(v) for k, v in (substitutions or {}).items()
-        }
-        return self.store.query(text, use_default_graph_as_union=True, substitutions=subs or None)
+    def query(self, text: str, parameters: Mapping[str, str] | None = None) -> object:
+        """Run SPARQL text with IRIs bound to variables, both in a VALUES block and as substitutions (see
+        `bind_values`)."""
+        parameters = parameters or {}
+        return self.store.query(
+            bind_values(text, parameters),
+            use_default_graph_as_union=True,
+            substitutions=substitutions(parameters),  # type: ignore[arg-type]
+        )
 
     def run(self, query_name: str, parameters: Mapping[str, str] | None = None) -> list[Row]:
         result = self.query(queries.load(query_name, "sparql").text, parameters)
