@@ -105,8 +105,13 @@ def run() -> dict[str, Any]:
         "triples": scale["triples"],
         "oxigraph_load_s": scale["oxigraph_load_s"],
         "rdflib_load_s": scale["rdflib_load_s"],
+        "oxigraph_optimize_s": scale["oxigraph_optimize_s"],
         "load_speedup": scale.get("load_speedup"),
+        "load_speedup_with_optimize": scale.get("load_speedup_with_optimize"),
         "sparql_speedup_vs_rdflib_median": scale["sparql_speedup_vs_rdflib_median"],
+        "sparql_speedup_vs_rdflib_median_substitutions": scale[
+            "sparql_speedup_vs_rdflib_median_substitutions"
+        ],
         "hpo3_rank_ms": quality["hpo3_rank_ms"],
         "top1_recall": quality["top1_recall"],
         "top10_recall": quality["top10_recall"],
