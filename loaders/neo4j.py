@@ -42,7 +42,7 @@ ID_PREFIX = str(ontology.ID)
 class CypherRunner(Protocol):
     """Something that runs one Cypher statement with parameters (a Neo4j transaction, a FalkorDB graph)."""
 
-    def __call__(self, statement: str, parameters: Mapping[str, Any]) -> object: ...
+    def __call__(self, statement: str, parameters: Mapping[str, Any], /) -> object: ...
 
 
 @cache
@@ -183,8 +183,13 @@ def _curated_statements(content: Content) -> Iterator[tuple[str, dict[str, Any]]
     for rel_type, rels in by_type.items():
         text = statement("merge_relationships").replace("{type}", rel_type)
         for batch in _batches(rels):
-            rows = [{"start": r.start, "end": r.end, "props": r.props} for r in batch]
-            yield text, {"rows": rows, "release": release}
+            yield (
+                text,
+                {
+                    "rows": [{"start": r.start, "end": r.end, "props": r.props} for r in batch],
+                    "release": release,
+                },
+            )
     for text in statements("delete_stale"):
         yield text, {"release": release}
     yield (
@@ -413,7 +418,7 @@ def load_hpo(
     """
     release = release or hpo_release_id(limit, diseases)
     current = value(statement("hpo_current"), {})
-    done = _delete_other(value, [r for r in (current, release) if r])  # what a failed load left
+    done = _delete_other(value, [str(r) for r in (current, release) if r])  # what a failed load left
     for text, parameters in hpo_statements(limit, diseases, release):
         run(text, parameters)
         done += 1

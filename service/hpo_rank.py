@@ -173,7 +173,10 @@ class HpoIndex:
             if parent is not None:
                 parents[term].append(parent)
         annotations = (
-            Annotation(*values[:7], tuple(values[7]), *values[8:]) for values in rows["annotations"]
+            Annotation(disease, term, negated, source, line, statement, evidence, tuple(refs), freq, onset)
+            for disease, term, negated, source, line, statement, evidence, refs, freq, onset in rows[
+                "annotations"
+            ]
         )
         return cls(labels, {t: tuple(sorted(p)) for t, p in parents.items()}, rows["diseases"], annotations)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from clinkg import queries
+import clinkg.queries as queries
 from clinkg.ontology import ID
 
 from .base import Backend, BackendUnavailableError, Row

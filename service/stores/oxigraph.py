@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from clinkg import queries
+import clinkg.queries as queries
 
 from .base import Backend, BackendUnavailableError, Row
 
