@@ -5,6 +5,11 @@ Skipped, with the reason printed, where no Docker engine answers (as on our mach
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +23,7 @@ from clinkg.loaders.neo4j import data_statements, load_neo4j
 pytestmark = pytest.mark.integration
 IMAGE = "neo4j:5.26-community"
 PASSWORD = "clinkg-test-password"  # noqa: S105 - a throwaway container's password
+CLINKG = str(Path(sys.executable).parent / "clinkg")
 
 
 def _docker_reason() -> str | None:
@@ -94,6 +100,29 @@ def test_a_failing_load_leaves_the_previous_graph(
     with pytest.raises(neo4j.exceptions.Neo4jError):
         loader.load_neo4j(driver, "neo4j", curated)
     assert count(driver, "MATCH (n:Entity) RETURN count(n)") == before
+
+
+def test_a_load_killed_at_any_point_leaves_the_previous_graph(
+    neo4j_uri: str, driver: Any, curated: Content
+) -> None:
+    """SIGKILL of `clinkg load neo4j` mid-run: the server rolls the open transaction back."""
+    load_neo4j(driver, "neo4j", curated)
+    snapshot = (
+        "MATCH (n:Entity) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id, type(r), m.id ORDER BY n.id, type(r), m.id"
+    )
+    before = [r.values() for r in driver.execute_query(snapshot)[0]]
+    command = [CLINKG, "load", "neo4j", "--uri", neo4j_uri, "--user", "neo4j", "--database", "neo4j"]
+    environment = {**os.environ, "NEO4J_PASSWORD": PASSWORD}
+    for delay in (0.5, 1.0, 2.0, 3.0):
+        process = subprocess.Popen(
+            command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert [r.values() for r in driver.execute_query(snapshot)[0]] == before, f"killed at {delay} s"
+    assert subprocess.run(command, env=environment, capture_output=True, timeout=300).returncode == 0
+    assert [r.values() for r in driver.execute_query(snapshot)[0]] == before
 
 
 def test_the_backend_answers_the_differential_like_the_embedded_store(
