@@ -183,13 +183,8 @@ def _curated_statements(content: Content) -> Iterator[tuple[str, dict[str, Any]]
     for rel_type, rels in by_type.items():
         text = statement("merge_relationships").replace("{type}", rel_type)
         for batch in _batches(rels):
-            yield (
-                text,
-                {
-                    "rows": [{"start": r.start, "end": r.end, "props": r.props} for r in batch],
-                    "release": release,
-                },
-            )
+            relationships = [{"start": r.start, "end": r.end, "props": r.props} for r in batch]
+            yield text, {"rows": relationships, "release": release}
     for text in statements("delete_stale"):
         yield text, {"release": release}
     yield (

@@ -61,6 +61,14 @@ def count(driver: Any, query: str) -> int:
     return int(records[0][0])
 
 
+def graph_snapshot(driver: Any) -> list[list[Any]]:
+    """Every node id with its outgoing relationships, in a fixed order."""
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id, type(r), m.id ORDER BY n.id, type(r), m.id"
+    )
+    return [r.values() for r in records]
+
+
 def test_load_creates_every_node_and_relationship_with_constraints(driver: Any, curated: Content) -> None:
     load_neo4j(driver, "neo4j", curated)
     assert count(driver, "MATCH (n:Entity) RETURN count(n)") == sum(1 for _ in curated.entities()) + len(
@@ -72,14 +80,10 @@ def test_load_creates_every_node_and_relationship_with_constraints(driver: Any, 
 
 
 def test_loading_twice_leaves_the_same_graph(driver: Any, curated: Content) -> None:
-    snapshot = (
-        "MATCH (n:Entity) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id, type(r), m.id ORDER BY n.id, type(r), m.id"
-    )
     load_neo4j(driver, "neo4j", curated)
-    first, _, _ = driver.execute_query(snapshot)
+    first = graph_snapshot(driver)
     load_neo4j(driver, "neo4j", curated)
-    second, _, _ = driver.execute_query(snapshot)
-    assert [r.values() for r in first] == [r.values() for r in second]
+    assert graph_snapshot(driver) == first
 
 
 def test_a_failing_load_leaves_the_previous_graph(
@@ -107,10 +111,7 @@ def test_a_load_killed_at_any_point_leaves_the_previous_graph(
 ) -> None:
     """SIGKILL of `clinkg load neo4j` mid-run: the server rolls the open transaction back."""
     load_neo4j(driver, "neo4j", curated)
-    snapshot = (
-        "MATCH (n:Entity) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id, type(r), m.id ORDER BY n.id, type(r), m.id"
-    )
-    before = [r.values() for r in driver.execute_query(snapshot)[0]]
+    before = graph_snapshot(driver)
     command = [CLINKG, "load", "neo4j", "--uri", neo4j_uri, "--user", "neo4j", "--database", "neo4j"]
     environment = {**os.environ, "NEO4J_PASSWORD": PASSWORD}
     for delay in (0.5, 1.0, 2.0, 3.0):
@@ -120,9 +121,9 @@ def test_a_load_killed_at_any_point_leaves_the_previous_graph(
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        assert [r.values() for r in driver.execute_query(snapshot)[0]] == before, f"killed at {delay} s"
+        assert graph_snapshot(driver) == before, f"killed at {delay} s"
     assert subprocess.run(command, env=environment, capture_output=True, timeout=300).returncode == 0
-    assert [r.values() for r in driver.execute_query(snapshot)[0]] == before
+    assert graph_snapshot(driver) == before
 
 
 def test_the_backend_answers_the_differential_like_the_embedded_store(
