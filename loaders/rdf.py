@@ -16,7 +16,7 @@ from clinkg import ontology
 from clinkg.ontology import CKG, ID, XREF_NAMESPACES
 
 from .content import Content, Edge
-from .models import CLASS_OF_KEY, Entity, Locator
+from .models import CLASS_OF_KEY, Coded, Entity, Locator
 
 ATTR = ontology.by_role("attribute")
 REL = ontology.by_role("relation")
@@ -76,9 +76,10 @@ def _add_entity(graph: Graph, key: str, entity: Entity) -> None:
     graph.add((node, ATTR["definition"].rdf, _text(entity.definition)))
     for synonym in entity.synonyms:
         graph.add((node, ATTR["synonyms"].rdf, _text(synonym)))
-    for curie in getattr(entity, "xrefs", []):
-        graph.add((node, ATTR["xrefs"].rdf, xref_iri(curie)))
-    for attr in ("category", "urgency", "action"):
+    if isinstance(entity, Coded):
+        for relation, curie in entity.codes():
+            graph.add((node, ATTR[relation].rdf, xref_iri(curie)))
+    for attr in ("category", "urgency", "action", "safety_net"):
         value = getattr(entity, attr, None)
         if value is not None:
             graph.add((node, ATTR[attr].rdf, _text(value)))

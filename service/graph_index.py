@@ -20,13 +20,27 @@ if TYPE_CHECKING:
 
 QUALIFIER_KEYS = ("onset", "laterality", "course", "age_group", "timing", "context", "criterion_group")
 _TYPES = {"cause": CKG.Cause, "mechanism": CKG.Mechanism, "finding": CKG.Finding, "red_flag": CKG.RedFlag,
-          "test": CKG.DiagnosticTest, "source": CKG.Source}  # fmt: skip
+          "test": CKG.DiagnosticTest, "triage_advice": CKG.TriageAdvice, "source": CKG.Source}  # fmt: skip
 ENTITY_TYPES = tuple(_TYPES)
 # A backend names a class by IRI (RDF) or by label (property graph); both lead to the API's type name.
 TYPE_OF_CLASS = {
     **{str(iri): name for name, iri in _TYPES.items()},
     **{ontology.name("class", name).neo4j: name for name in _TYPES},
 }
+
+
+# The SKOS mapping relation of a cross-reference, as entity_attributes names it, -> the relation's short name.
+MATCH_OF_ATTRIBUTE = {
+    "xref": "exact",
+    "close_match": "close",
+    "broad_match": "broad",
+    "narrow_match": "narrow",
+}
+# A code names the entity (a reference resolves through it) when the code means the concept or a kind of it.
+IDENTIFYING = frozenset({"exact", "close", "narrow"})
+# A patient who has the entity has the code (a curated item maps to it for HPO ranking) when the code means
+# the concept or something broader.
+IMPLIED = frozenset({"exact", "close", "broad"})
 
 
 @dataclass(frozen=True)
@@ -62,8 +76,9 @@ class Entity:
     category: str | None = None
     urgency: str | None = None
     action: str | None = None
+    safety_net: str | None = None
     synonyms: list[str] = field(default_factory=list)
-    xrefs: list[str] = field(default_factory=list)
+    mappings: list[tuple[str, str]] = field(default_factory=list)  # (relation, CURIE): exact, close, ...
     when_onset: list[str] = field(default_factory=list)
     when_laterality: list[str] = field(default_factory=list)
     citations: list[Provenance] = field(default_factory=list)
@@ -71,6 +86,15 @@ class Entity:
 
     def __post_init__(self) -> None:
         self.curie = f"clinkg:{self.id}"
+
+    @property
+    def xrefs(self) -> list[str]:
+        """The codes whose official description is this concept (skos:exactMatch)."""
+        return [code for relation, code in self.mappings if relation == "exact"]
+
+    def codes(self, relations: frozenset[str]) -> list[str]:
+        """The cross-references under these mapping relations."""
+        return [code for relation, code in self.mappings if relation in relations]
 
 
 def local_id(iri: str) -> str:
@@ -105,7 +129,7 @@ class GraphIndex:
         self.by_xref: dict[str, list[str]] = defaultdict(list)
         self.by_name: dict[str, list[str]] = defaultdict(list)
         for entity in self.entities.values():
-            for xref in entity.xrefs:
+            for xref in entity.codes(IDENTIFYING):
                 self.by_xref[xref.upper()].append(entity.id)
             for name in (entity.label, *entity.synonyms):
                 key = name.casefold()
@@ -135,6 +159,7 @@ class GraphIndex:
                 category=row.get("category"),
                 urgency=row.get("urgency"),
                 action=row.get("action"),
+                safety_net=row.get("safety_net"),
             )
             entities[entity.id] = entity
         for row in backend.run("entity_attributes"):
@@ -144,8 +169,8 @@ class GraphIndex:
             attribute, value = row["attribute"], row["value"]
             if attribute == "synonym":
                 owner.synonyms.append(value)
-            elif attribute == "xref":
-                owner.xrefs.append(xref_curie(value))
+            elif attribute in MATCH_OF_ATTRIBUTE:
+                owner.mappings.append((MATCH_OF_ATTRIBUTE[attribute], xref_curie(value)))
             elif attribute == "when_onset":
                 owner.when_onset.append(value)
             elif attribute == "when_laterality":
@@ -153,7 +178,7 @@ class GraphIndex:
         for entity in entities.values():
             # One canonical order whatever the backend sorts by (IRIs and CURIEs sort differently).
             entity.synonyms.sort()
-            entity.xrefs.sort()
+            entity.mappings.sort(key=lambda m: (tuple(MATCH_OF_ATTRIBUTE.values()).index(m[0]), m[1]))
         for row in backend.run("entity_citations"):
             owner = entities.get(local_id(row["entity"]))
             if owner is not None:

@@ -1,8 +1,10 @@
 """Paths through the graph: from a present item to the causes it supports, and between two entities.
 
 Pure functions over the GraphIndex. A finding reaches a cause directly (presents_with), through a
-mechanism (manifests_as <- acts_through) or as a risk factor (risk_factor_for); from any cause reached,
-the walk climbs causal chains (causes, upstream) and descends to subtypes (subtype_of).
+mechanism (manifests_as <- acts_through) or as a risk factor (risk_factor_for), itself or through a
+general finding it is a form of (form_of: paralysis is a form of leg weakness, so it reaches the causes of
+leg weakness too, discounted); from any cause reached, the walk climbs causal chains (causes, upstream)
+and descends to subtypes (subtype_of).
 """
 
 from __future__ import annotations
@@ -28,19 +30,43 @@ class Path:
         return self.nodes[-1]
 
 
+def general_forms(index: GraphIndex, finding: str) -> list[Path]:
+    """The finding itself (an empty walk) and every finding it is a form of, each with its form_of walk.
+
+    The walk's weight is the discount of its steps (w.path.form_of per step is applied by the caller).
+    """
+    walks = [Path((finding,), (), "form", 1.0)]
+    queue = deque(walks)
+    while queue:
+        walk = queue.popleft()
+        for edge in index.out_edges.get(walk.end, ()):
+            if edge.predicate == "form_of" and edge.object not in walk.nodes:
+                longer = Path(walk.nodes + (edge.object,), walk.edges + (edge,), "form", 1.0)
+                walks.append(longer)
+                queue.append(longer)
+    return walks
+
+
 def _first_hops(index: GraphIndex, finding: str, w: Weights) -> list[Path]:
     hops: list[Path] = []
-    for edge in index.in_edges.get(finding, ()):
-        if edge.predicate == "presents_with":
-            hops.append(Path((finding, edge.subject), (edge,), "direct", w.path.direct))
-        elif edge.predicate == "manifests_as":
-            for acts in index.in_edges.get(edge.subject, ()):
-                if acts.predicate == "acts_through":
-                    nodes = (finding, edge.subject, acts.subject)
-                    hops.append(Path(nodes, (edge, acts), "mechanism", w.path.mechanism))
-    for edge in index.out_edges.get(finding, ()):
-        if edge.predicate == "risk_factor_for":
-            hops.append(Path((finding, edge.object), (edge,), "risk_factor", w.path.risk_factor))
+    for form in general_forms(index, finding):
+        # A general form of the finding is true of the patient too, but says less: discounted per step.
+        discount = w.path.form_of ** len(form.edges)
+        at = form.end
+        for edge in index.in_edges.get(at, ()):
+            if edge.predicate == "presents_with":
+                nodes, edges = form.nodes + (edge.subject,), form.edges + (edge,)
+                hops.append(Path(nodes, edges, "direct", w.path.direct * discount))
+            elif edge.predicate == "manifests_as":
+                for acts in index.in_edges.get(edge.subject, ()):
+                    if acts.predicate == "acts_through":
+                        nodes = form.nodes + (edge.subject, acts.subject)
+                        edges = form.edges + (edge, acts)
+                        hops.append(Path(nodes, edges, "mechanism", w.path.mechanism * discount))
+        for edge in index.out_edges.get(at, ()):
+            if edge.predicate == "risk_factor_for":
+                nodes, edges = form.nodes + (edge.object,), form.edges + (edge,)
+                hops.append(Path(nodes, edges, "risk_factor", w.path.risk_factor * discount))
     return hops
 
 
@@ -105,6 +131,15 @@ def _history_walk(index: GraphIndex, item: str, w: Weights) -> list[Path]:
                 paths.append(longer)
                 queue.append(longer)
     return paths
+
+
+def finding_edge(path: Path) -> Edge | None:
+    """The edge by which a path's cause (or its mechanism) names the finding it reached: the edge whose
+    qualifiers (onset, side, course) describe how the cause shows that finding."""
+    for edge in path.edges:
+        if edge.predicate in ("presents_with", "manifests_as", "risk_factor_for"):
+            return edge
+    return None
 
 
 TEST_PREDICATES = frozenset({"evaluated_by", "assesses"})

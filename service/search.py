@@ -31,7 +31,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .graph_index import Entity, GraphIndex
+from .graph_index import IDENTIFYING, Entity, GraphIndex
 
 WHOLE, PREFIX, TYPO = 1.0, 0.85, 0.6
 EXACT_LABEL, EXACT_SYNONYM = 100.0, 95.0
@@ -141,7 +141,7 @@ class SearchIndex:
         self.by_compact: dict[str, list[int]] = {}
         for entity in sorted(graph.entities.values(), key=lambda e: e.id):
             self.by_code[entity.curie.upper()] = (entity, entity.curie)
-            for xref in entity.xrefs:
+            for xref in entity.codes(IDENTIFYING):
                 self.by_code.setdefault(xref.upper(), (entity, xref))
             for position, text in enumerate(dict.fromkeys((entity.label, *entity.synonyms))):
                 words = tokens(text)

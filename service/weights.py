@@ -16,6 +16,7 @@ class PathWeights(BaseModel):
     direct: float
     mechanism: float
     risk_factor: float
+    form_of: float = Field(gt=0, le=1)
     subtype: float
     chain_step: float
 
@@ -32,6 +33,15 @@ class HpoWeights(BaseModel):
     candidates: int = Field(ge=1)
 
 
+class TriagePolicy(BaseModel):
+    """How triage is set; documented in ranking_weights.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    must_not_miss_min_evidence: int = Field(ge=1)
+    default: Literal["emergency", "consult", "self_care"]
+
+
 class Weights(BaseModel):
     """Our ranking weights; documented in ranking_weights.yaml."""
 
@@ -44,10 +54,11 @@ class Weights(BaseModel):
     qualifier_conflict: float
     absent_expected: float
     red_flag_concern: float
-    top_fraction: float
+    candidates: int = Field(ge=1)
+    candidate_kinds: frozenset[str]
     tests_for_top: int
     paths_per_candidate: int
-    default_triage: Literal["emergency", "urgent", "consult", "self_care"]
+    triage: TriagePolicy
     older_adult_min_age: int
     hpo: HpoWeights
 

@@ -1,4 +1,5 @@
-// question: The findings that have no cross-reference (no xrefs to HPO or ICD-10-CM).
+// question: The findings that have no code of their own meaning (no exact match in xrefs to HPO or
+//   ICD-10-CM; they may have close, broad or narrow matches).
 // parameters: none
 // returns: finding, finding_label, kind
 // example: run as is.

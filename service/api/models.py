@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DISCLAIMER = (
     "Decision support for clinicians, not a diagnosis. Candidates are ranked by clinkg's own documented "
@@ -19,7 +19,7 @@ SCORING_HPO = (
 )
 Scope = Literal["curated", "hpo", "all"]
 
-Urgency = Literal["emergency", "urgent", "consult", "self_care"]
+Urgency = Literal["emergency", "consult", "self_care"]
 
 
 class ErrorDetail(BaseModel):
@@ -55,7 +55,19 @@ class DifferentialRequest(Strict):
         default=None, description="sudden; rapid (over hours or days); gradual."
     )
     laterality: Literal["unilateral", "bilateral"] | None = None
+    course: Literal["temporary", "intermittent", "progressive"] | None = Field(
+        default=None,
+        description="How the weakness has behaved: temporary, intermittent (comes and goes), progressive.",
+    )
     age: int | None = Field(default=None, ge=0, le=130, description="Age in years.")
+    include_contributors: bool = Field(
+        default=False,
+        description=(
+            "Also list exposures, medications and bodily states (overexertion, diuretics, increased "
+            "urination) as candidates; by default they support the conditions they lead to and show in "
+            "their paths."
+        ),
+    )
     scope: Scope = Field(
         default="curated",
         description=(
@@ -65,8 +77,21 @@ class DifferentialRequest(Strict):
         ),
     )
     limit: int | None = Field(
-        default=None, ge=1, le=200, description="How many HPO candidates (default: ranking_weights.yaml)."
+        default=None,
+        ge=1,
+        le=200,
+        description=(
+            "How many candidates of each graph (defaults in ranking_weights.yaml: 10 curated, 20 HPO). The "
+            "causes a triggered red flag points to are always listed."
+        ),
     )
+
+    @model_validator(mode="after")
+    def _present_or_absent(self) -> DifferentialRequest:
+        both = sorted(set(self.present) & set(self.absent))
+        if both:
+            raise ValueError(f"an item cannot be both present and absent: {', '.join(both)}")
+        return self
 
 
 class NodeRef(BaseModel):
@@ -119,6 +144,9 @@ class CandidatePublic(BaseModel):
     id: str
     label: str
     graph: Literal["curated", "hpo"] = Field(description="The graph the candidate comes from.")
+    rank: int = Field(
+        description="1 for the first candidate; candidates that share a rank are tied (nothing orders them)."
+    )
     score: float
     urgency: Urgency | None = Field(description="The cause's urgency (curated causes; none for HPO).")
     matched: list[Match]
@@ -147,10 +175,27 @@ class TestPublic(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
+class TriageReason(BaseModel):
+    by: str = Field(description="The red flag, cause or reported item that asks for the level.")
+    rule: Literal["red_flag", "must_not_miss", "needs_assessment", "self_limiting"]
+    detail: str
+
+
+class TriagePublic(BaseModel):
+    level: Urgency
+    reason: list[TriageReason] = Field(description="Everything that asks for this level.")
+    action: str | None = Field(description="What to do: the triggered flag's action, or the level's advice.")
+    safety_net: str | None = Field(description="What should make the person seek care sooner, when known.")
+    wording_from: str | None = Field(
+        description="The red flag or triage advice whose words action and safety net are (its citations: "
+        "/v1/entities/{id})."
+    )
+
+
 class DifferentialResponse(BaseModel):
     candidates: list[CandidatePublic]
     red_flags: list[RedFlagPublic]
-    triage: Urgency
+    triage: TriagePublic
     tests: list[TestPublic]
     scope: Scope
     disclaimer: str = DISCLAIMER

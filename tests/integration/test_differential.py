@@ -30,14 +30,14 @@ def test_sudden_one_sided_weakness_with_difficulty_walking_is_stroke_and_an_emer
     )
     assert "clinkg:stroke" in ids(answer["candidates"])[:3]
     assert "clinkg:rf-sudden-leg-weakness" in ids(answer["red_flags"])
-    assert answer["triage"] == "emergency"
+    assert answer["triage"]["level"] == "emergency"
     assert {"clinkg:mri", "clinkg:ct-scan"} & set(ids(answer["tests"]))
 
 
 def test_saddle_anesthesia_with_bladder_and_back_pain_is_cauda_equina(http: httpx.Client) -> None:
     answer = ask(http, present=["leg-weakness", "saddle-anesthesia", "urinary-retention", "severe-back-pain"])
     assert ids(answer["candidates"])[0] == "clinkg:cauda-equina-syndrome"
-    assert answer["triage"] == "emergency"
+    assert answer["triage"]["level"] == "emergency"
     assert "clinkg:mri" in ids(answer["tests"])
     flags = {f["id"]: f for f in answer["red_flags"]}
     assert "surgical decompression" in flags["clinkg:rf-cauda-equina-syndrome"]["action"]
@@ -51,7 +51,7 @@ def test_saddle_anesthesia_with_bladder_and_back_pain_is_cauda_equina(http: http
 def test_rapid_symmetric_ascending_weakness_after_a_virus_is_guillain_barre(http: httpx.Client) -> None:
     answer = ask(http, present=["leg-weakness", "viral-infection"], onset="rapid", laterality="bilateral")
     assert ids(answer["candidates"])[0] == "clinkg:guillain-barre-syndrome"
-    assert answer["triage"] == "emergency"
+    assert answer["triage"]["level"] == "emergency"
     assert {"clinkg:emg", "clinkg:nerve-conduction-study"} & set(ids(answer["tests"]))
     assert "clinkg:rf-rapidly-progressing-weakness" in ids(answer["red_flags"])
 
@@ -59,14 +59,14 @@ def test_rapid_symmetric_ascending_weakness_after_a_virus_is_guillain_barre(http
 def test_claudication_points_to_peripheral_artery_disease_not_an_emergency(http: httpx.Client) -> None:
     answer = ask(http, present=["claudication"])
     assert "clinkg:peripheral-artery-disease" in ids(answer["candidates"])[:3]
-    assert answer["triage"] != "emergency"
+    assert answer["triage"]["level"] != "emergency"
     assert answer["red_flags"] == []
 
 
 def test_soreness_after_heavy_exercise_is_self_care(http: httpx.Client) -> None:
     answer = ask(http, present=["exercise-muscle-soreness", "overexertion"])
     assert ids(answer["candidates"])[0] in {"clinkg:overexertion", "clinkg:delayed-onset-muscle-soreness"}
-    assert answer["triage"] == "self_care"
+    assert answer["triage"]["level"] == "self_care"
     assert answer["red_flags"] == []
 
 
@@ -102,11 +102,11 @@ def test_a_triggered_red_flag_is_always_reported_whatever_the_ranking(http: http
     flags = {f["id"]: f for f in answer["red_flags"]}
     assert "clinkg:rf-cauda-equina-syndrome" in flags
     assert flags["clinkg:rf-cauda-equina-syndrome"]["urgency"] == "emergency"
-    assert answer["triage"] == "emergency"
+    assert answer["triage"]["level"] == "emergency"
 
 
 def test_a_lone_leg_weakness_lists_every_cause_that_reaches_it(http: httpx.Client) -> None:
-    answer = ask(http, present=["leg-weakness"])
+    answer = ask(http, present=["leg-weakness"], include_contributors=True, limit=50)
     found = set(ids(answer["candidates"]))
     for cause in (
         "stroke",
@@ -117,11 +117,11 @@ def test_a_lone_leg_weakness_lists_every_cause_that_reaches_it(http: httpx.Clien
         "sarcopenia",
     ):
         assert f"clinkg:{cause}" in found, cause
-    assert answer["triage"] == "consult"
+    assert answer["triage"]["level"] == "consult"
 
 
 def test_every_candidate_explains_itself_with_paths_and_provenance(http: httpx.Client) -> None:
-    answer = ask(http, present=["leg-weakness"])
+    answer = ask(http, present=["leg-weakness"], include_contributors=True, limit=50)
     diuretics = next(c for c in answer["candidates"] if c["id"] == "clinkg:diuretics")
     path = diuretics["paths"][0]
     assert path["nodes"][0]["id"] == "clinkg:leg-weakness" and path["nodes"][-1]["id"] == "clinkg:diuretics"
@@ -135,8 +135,8 @@ def test_every_candidate_explains_itself_with_paths_and_provenance(http: httpx.C
 
 
 def test_history_items_support_the_causes_they_lead_to(http: httpx.Client) -> None:
-    without = ask(http, present=["leg-weakness"])
-    with_history = ask(http, present=["leg-weakness", "diuretics"])
+    without = ask(http, present=["leg-weakness"], include_contributors=True, limit=50)
+    with_history = ask(http, present=["leg-weakness", "diuretics"], include_contributors=True, limit=50)
 
     def score(answer: dict[str, Any], cause: str) -> float:
         return next(c["score"] for c in answer["candidates"] if c["id"] == cause)

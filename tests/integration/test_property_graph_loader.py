@@ -97,4 +97,5 @@ def test_labels_and_types_come_from_the_mapping_not_from_input(curated: Content)
         "Finding",
         "DiagnosticTest",
         "RedFlag",
+        "TriageAdvice",
     }

@@ -15,10 +15,11 @@ from fastapi.responses import Response
 
 from ...bounded_cache import BoundedCache
 from ...deps import IndexDep, SettingsDep
-from ...differential import Differential, Query, differential, urgency_ranks
-from ...graph_index import Edge, GraphIndex
+from ...differential import Candidate, Differential, Query, differential
+from ...graph_index import IMPLIED, Edge, GraphIndex
 from ...hpo_rank import HpoIndex, Match
 from ...paths import Path
+from ...triage import Triage
 from ...weights import Weights, weights
 from ..models import DISCLAIMER, SCORING, SCORING_HPO, DifferentialRequest, DifferentialResponse, errors
 
@@ -95,36 +96,49 @@ def _tests_json(index: GraphIndex, ids: tuple[str, ...]) -> orjson.Fragment:
     return cached  # type: ignore[return-value]
 
 
-def to_response(index: GraphIndex, result: Differential, w: Weights) -> dict[str, Any]:
-    """The public answer: every candidate explained by its paths, every triggered red flag."""
+def _candidate_public(index: GraphIndex, candidate: Candidate, tests_of: dict[str, tuple[str, ...]],
+                      w: Weights) -> dict[str, Any]:  # fmt: skip
     entities = index.entities
-    candidates = []
-    for entity, support in result.candidates:
-        paths = sorted(support.paths, key=lambda p: -p.weight)[: w.paths_per_candidate]
-        candidates.append(
-            {
-                "id": entity.curie,
-                "label": entity.label,
-                "graph": "curated",
-                "score": round(support.score, 4),
-                "urgency": entity.urgency or w.default_triage,
-                "matched": [
-                    {
-                        "id": entities[i].curie,
-                        "label": entities[i].label,
-                        "route": route,
-                        "weight": round(v, 4),
-                    }
-                    for i, (v, route) in support.matched.items()
-                ],
-                "against": [
-                    {"id": entities[i].curie, "label": entities[i].label, "reason": why, "weight": v}
-                    for i, (v, why) in support.against.items()
-                ],
-                "paths": [_path_public(index, p) for p in paths],
-                "tests": _tests_json(index, result.tests_of.get(entity.id, ())),
-            }
-        )
+    entity, support = candidate.entity, candidate.support
+    paths = sorted(support.paths, key=lambda p: (-p.weight, p.nodes))[: w.paths_per_candidate]
+    matched = sorted(support.matched.items(), key=lambda m: (-m[1][0], m[0]))
+    against = sorted(support.against.items(), key=lambda a: (a[1][0], a[0]))
+    return {
+        "id": entity.curie,
+        "label": entity.label,
+        "graph": "curated",
+        "rank": candidate.rank,
+        "score": round(support.score, 4),
+        "urgency": entity.urgency or w.triage.default,
+        "matched": [
+            {"id": entities[i].curie, "label": entities[i].label, "route": route, "weight": round(v, 4)}
+            for i, (v, route) in matched
+        ],
+        "against": [
+            {"id": entities[i].curie, "label": entities[i].label, "reason": why, "weight": round(v, 4)}
+            for i, (v, why) in against
+        ],
+        "paths": [_path_public(index, p) for p in paths],
+        "tests": _tests_json(index, tests_of.get(entity.id, ())),
+    }
+
+
+def triage_public(index: GraphIndex, triage: Triage) -> dict[str, Any]:
+    """The triage as the API shows it: level, every reason, action and safety net with their source."""
+    entities = index.entities
+    return {
+        "level": triage.level,
+        "reason": [{"by": entities[r.by].curie, "rule": r.rule, "detail": r.detail} for r in triage.reasons],
+        "action": triage.action,
+        "safety_net": triage.safety_net,
+        "wording_from": entities[triage.wording_from].curie if triage.wording_from else None,
+    }
+
+
+def to_response(index: GraphIndex, result: Differential, w: Weights) -> dict[str, Any]:
+    """The public answer: every candidate explained by its paths, every triggered red flag, the triage."""
+    entities = index.entities
+    candidates = [_candidate_public(index, c, result.tests_of, w) for c in result.candidates]
     flags = [
         {
             "id": r.flag.curie,
@@ -156,12 +170,35 @@ def to_response(index: GraphIndex, result: Differential, w: Weights) -> dict[str
     return {
         "candidates": candidates,
         "red_flags": flags,
-        "triage": result.triage,
+        "triage": triage_public(index, result.triage),
         "tests": tests,
         "scope": "curated",
         "disclaimer": DISCLAIMER,
         "scoring": SCORING,
     }
+
+
+def resolve_query(request: DifferentialRequest, index: GraphIndex, *, quiet: bool = False) -> Query:
+    """The request's items as entity ids (422 naming unknown or misplaced ones; `quiet` drops them)."""
+    present, present_problems = resolve_items(index, "present", request.present)
+    absent, absent_problems = resolve_items(index, "absent", request.absent)
+    if (present_problems or absent_problems) and not quiet:
+        raise HTTPException(status_code=422, detail="; ".join(present_problems + absent_problems))
+    both = sorted(set(present) & set(absent))
+    if both:
+        # Two references (a label and a code, say) that name the same entity, one present and one absent.
+        names = ", ".join(index.entities[i].curie for i in both)
+        raise HTTPException(status_code=422, detail=f"an item cannot be both present and absent: {names}")
+    return Query(
+        present=present,
+        absent=absent,
+        onset=request.onset,
+        laterality=request.laterality,
+        course=request.course,
+        age=request.age,
+        contributors=request.include_contributors,
+        limit=request.limit,
+    )
 
 
 @router.post("/differential", response_model=DifferentialResponse)
@@ -175,25 +212,23 @@ async def post_differential(request: DifferentialRequest, index: IndexDep, setti
     memo = index.cache.get("answers")
     if memo is None:
         memo = index.cache["answers"] = BoundedCache[bytes](settings.answer_cache_size)
-    w = weights()
-    # The answer depends on the request only through these; equal keys give byte-identical answers.
-    key = (
-        tuple(request.present),
-        tuple(request.absent),
-        request.onset,
-        request.laterality,
-        request.age is not None and request.age >= w.older_adult_min_age,
-        request.scope,
-        request.limit,
-    )
-    body = memo.get_or_compute(key, lambda: orjson.dumps(answer(request, index)))  # type: ignore[attr-defined]
+    if request.scope == "curated":
+        # Keyed by the resolved, frozen query: equal queries give byte-identical answers, whatever the
+        # spelling or order of the references.
+        query = resolve_query(request, index)
+        body = memo.get_or_compute(  # type: ignore[attr-defined]
+            ("curated", query), lambda: orjson.dumps(curated_response(query, index))
+        )
+    else:
+        key = ("hpo", request.model_dump_json())
+        body = memo.get_or_compute(key, lambda: orjson.dumps(answer(request, index)))  # type: ignore[attr-defined]
     return Response(body, media_type="application/json")
 
 
 def answer(request: DifferentialRequest, index: GraphIndex) -> dict[str, Any]:
     """The differential for a parsed request (422 naming unknown or misplaced ids)."""
     if request.scope == "curated":
-        return curated_answer(request, index)
+        return curated_response(resolve_query(request, index), index)
     hpo = index.hpo
     if hpo is None:
         raise HTTPException(
@@ -208,24 +243,16 @@ def answer(request: DifferentialRequest, index: GraphIndex) -> dict[str, Any]:
         present_problems.append("scope 'hpo' needs at least one HP term in 'present' (or a finding with one)")
     if present_problems or absent_problems:
         raise HTTPException(status_code=422, detail="; ".join(present_problems + absent_problems))
-    # Red flags come from the curated graph whatever the scope: every item it knows takes part.
-    known = [ref for ref in request.present if index.resolve(ref) is not None]
-    curated = (
-        curated_answer(request.model_copy(update={"present": known}), index, quiet=True) if known else None
-    )
-    if curated is None:
-        result: dict[str, Any] = {"candidates": [], "red_flags": [], "triage": w.default_triage, "tests": []}
-    else:
-        result = curated
+    # Red flags and triage come from the curated graph whatever the scope: every item it knows takes part.
+    result = curated_response(resolve_query(request, index, quiet=True), index)
     if request.scope == "hpo":
-        flagged = [flag["urgency"] for flag in result["red_flags"]]
-        ranks = urgency_ranks()
         result["candidates"], result["tests"] = [], []
-        result["triage"] = max(flagged, key=lambda level: ranks[level]) if flagged else w.default_triage
     limit = request.limit or w.hpo.candidates
     ranked = hpo.rank(present, absent, limit, w.hpo)
+    offset = len(result["candidates"])
     result["candidates"] = result["candidates"] + [
-        hpo_candidate_public(hpo, hpo.explain(d, s, present, absent, w.hpo)) for d, s in ranked
+        hpo_candidate_public(hpo, hpo.explain(d, s, present, absent, w.hpo), rank)
+        for rank, (d, s) in enumerate(ranked, start=offset + 1)
     ]
     result["scope"] = request.scope
     result["disclaimer"] = DISCLAIMER
@@ -233,15 +260,8 @@ def answer(request: DifferentialRequest, index: GraphIndex) -> dict[str, Any]:
     return result
 
 
-def curated_answer(request: DifferentialRequest, index: GraphIndex, *, quiet: bool = False) -> dict[str, Any]:
-    """The curated differential; `quiet` drops items the curated graph does not know instead of a 422."""
-    present, present_problems = resolve_items(index, "present", request.present)
-    absent, absent_problems = resolve_items(index, "absent", request.absent)
-    if (present_problems or absent_problems) and not quiet:
-        raise HTTPException(status_code=422, detail="; ".join(present_problems + absent_problems))
-    query = Query(
-        present=present, absent=absent, onset=request.onset, laterality=request.laterality, age=request.age
-    )
+def curated_response(query: Query, index: GraphIndex) -> dict[str, Any]:
+    """The curated differential of a resolved query, as the API answers it."""
     w = weights()
     return to_response(index, differential(index, query, w), w)
 
@@ -264,7 +284,8 @@ def hpo_terms(
             if entity is None:
                 unknown.append(ref)
                 continue
-            found = [code for code in index.entities[entity].xrefs if hpo.known(code)]
+            # Codes the entity implies (exact, close or broader): a patient who has it has those terms.
+            found = [code for code in index.entities[entity].codes(IMPLIED) if hpo.known(code)]
         terms.extend(term for term in found if term not in terms)
     problems = []
     if unknown:
@@ -334,12 +355,13 @@ def _hpo_path(hpo: HpoIndex, disease: str, match: Match) -> dict[str, Any]:
     }
 
 
-def hpo_candidate_public(hpo: HpoIndex, candidate: Any) -> dict[str, Any]:
+def hpo_candidate_public(hpo: HpoIndex, candidate: Any, rank: int) -> dict[str, Any]:
     """An HPO disease as a candidate of the answer, explained by one path per matched term."""
     return {
         "id": candidate.disease,
         "label": candidate.label,
         "graph": "hpo",
+        "rank": rank,
         "score": round(candidate.score, 4),
         "urgency": None,
         "matched": [

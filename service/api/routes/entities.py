@@ -5,14 +5,22 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ...deps import IndexDep, SettingsDep
 from ...graph_index import Entity, GraphIndex
 from ..models import NodeRef, ProvenancePublic, errors
 
 router = APIRouter(prefix="/v1", tags=["entities"], responses=errors(401, 404, 422, 503))
-EntityType = Literal["cause", "mechanism", "finding", "red_flag", "test", "source"]
+EntityType = Literal["cause", "mechanism", "finding", "red_flag", "test", "triage_advice", "source"]
+
+
+class Mapping(BaseModel):
+    code: str
+    relation: Literal["exact", "close", "broad", "narrow"] = Field(
+        description="The SKOS mapping relation: the code means the concept (exact), nearly (close), "
+        "something broader (broad) or narrower (narrow)."
+    )
 
 
 class EntitySummary(BaseModel):
@@ -23,7 +31,8 @@ class EntitySummary(BaseModel):
     category: str | None
     urgency: str | None
     synonyms: list[str]
-    xrefs: list[str]
+    xrefs: list[str] = Field(description="Codes whose official description is the concept (exact matches).")
+    mappings: list[Mapping] = Field(description="Every cross-reference with its SKOS mapping relation.")
 
 
 class EntityList(BaseModel):
@@ -42,6 +51,7 @@ class EdgeView(BaseModel):
 class EntityDetail(EntitySummary):
     definition: str
     action: str | None
+    safety_net: str | None
     when: dict[str, list[str]]
     citations: list[ProvenancePublic]
     edges: list[EdgeView]
@@ -57,6 +67,7 @@ def _summary(entity: Entity) -> dict[str, object]:
         "urgency": entity.urgency,
         "synonyms": entity.synonyms,
         "xrefs": entity.xrefs,
+        "mappings": [{"code": code, "relation": relation} for relation, code in entity.mappings],
     }
 
 
@@ -111,6 +122,7 @@ async def get_entity(entity_id: str, index: IndexDep) -> EntityDetail:
             **_summary(entity),
             "definition": entity.definition,
             "action": entity.action,
+            "safety_net": entity.safety_net,
             "when": when,
             "citations": [_provenance(c) for c in entity.citations],
             "edges": edges,

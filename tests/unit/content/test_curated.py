@@ -8,15 +8,16 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDFS
 
-from clinkg.loaders.codes import check_code
+from clinkg.loaders.codes import check_code, code_names
 from clinkg.loaders.content import Content
+from clinkg.loaders.models import Coded
 from clinkg.loaders.rdf import entity_iri, full_graph
 
 from ...conftest import REPO, SEEDS
 
 CAUSES = {
-    "overexertion", "delayed-onset-muscle-soreness", "dehydration", "electrolyte-imbalance", "hyponatremia",
-    "hypokalemia", "diuretics", "increased-urination", "sciatica", "herniated-disc", "spinal-stenosis",
+    "overexertion", "delayed-onset-muscle-soreness", "dehydration", "electrolyte-imbalance", "sodium-imbalance",
+    "potassium-imbalance", "diuretics", "increased-urination", "sciatica", "herniated-disc", "spinal-stenosis",
     "piriformis-syndrome", "peripheral-neuropathy", "uncontrolled-diabetes", "stroke", "multiple-sclerosis",
     "guillain-barre-syndrome", "viral-infection", "sarcopenia", "physical-inactivity", "hormone-changes",
     "chronic-inflammation", "thyroid-dysfunction", "hyperthyroidism", "hypothyroidism", "thyroid-myopathy",
@@ -71,19 +72,74 @@ def test_cause_kinds(curated: Content) -> None:
     assert kinds["dehydration"] == "condition"
 
 
+def coded(curated: Content) -> list[Coded]:
+    return [e for _, e in curated.entities() if isinstance(e, Coded)]
+
+
 def test_every_code_verifies_and_there_are_at_least_25(curated: Content) -> None:
-    codes = [x for _, e in curated.entities() for x in getattr(e, "xrefs", [])]
+    codes = [code for e in coded(curated) for _, code in e.codes()]
     assert len(codes) >= 25
     assert [c for c in codes if check_code(c) is not None] == []
     assert any(c.startswith("HP:") for c in codes) and any(c.startswith("ICD10CM:") for c in codes)
 
 
 def test_key_codes(curated: Content) -> None:
-    xrefs = {e.id: set(getattr(e, "xrefs", [])) for _, e in curated.entities()}
+    xrefs = {e.id: set(e.exact_match) for e in coded(curated)}
     assert "HP:0007340" in xrefs["leg-weakness"]
     assert "ICD10CM:G61.0" in xrefs["guillain-barre-syndrome"]
     assert "ICD10CM:G83.4" in xrefs["cauda-equina-syndrome"]
     assert "HP:0004417" in xrefs["claudication"]
+
+
+def normal(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
+
+
+def test_every_exact_match_is_named_like_the_concept(curated: Content) -> None:
+    # exactMatch claims the code's official description is the concept: the terminology's own name (or,
+    # for HPO, one of its EXACT synonyms) must be the label or a synonym. Anything looser is a close,
+    # broad or narrow match.
+    mismatched = {}
+    for entity in coded(curated):
+        ours = {normal(name) for name in (entity.label, *entity.synonyms)}
+        for code in entity.exact_match:
+            theirs = {normal(name) for name in code_names(code)}
+            if not ours & theirs:
+                mismatched[f"{entity.id} {code}"] = sorted(theirs)
+    assert mismatched == {}
+
+
+@pytest.mark.parametrize(
+    ("entity", "code", "relation"),
+    [
+        ("electrolyte-imbalance", "ICD10CM:E87.8", "close_match"),  # a catch-all
+        ("viral-infection", "ICD10CM:B34.9", "close_match"),  # a current infection, not a past one
+        ("sciatica", "ICD10CM:M54.3", "narrow_match"),  # excludes disc-related sciatica
+        ("sodium-imbalance", "HP:0002902", "narrow_match"),  # hyponatremia: a direction the source lacks
+        ("potassium-imbalance", "HP:0002900", "narrow_match"),
+    ],
+)
+def test_codes_that_are_not_the_concept_say_so(
+    curated: Content, entity: str, code: str, relation: str
+) -> None:
+    found = {e.id: e for e in coded(curated)}[entity]
+    assert (relation, code) in found.codes()
+
+
+def test_no_label_synonym_or_exact_code_claims_a_direction_the_source_does_not_give(curated: Content) -> None:
+    for entity in coded(curated):
+        if entity.id in ("sodium-imbalance", "potassium-imbalance"):
+            words = " ".join((entity.label, *entity.synonyms)).casefold()
+            assert not re.search(r"\b(low|high|hypo|hyper)", words), entity.id
+            assert not {"HP:0002902", "HP:0002900", "ICD10CM:E87.1", "ICD10CM:E87.6"} & set(
+                entity.exact_match
+            )
+
+
+def test_synonyms_do_not_change_meaning(curated: Content) -> None:
+    synonyms = {e.id: {s.casefold() for s in e.synonyms} for _, e in curated.entities()}
+    assert "feeling dizzy" not in synonyms["lightheadedness"]
+    assert "high blood sugar" not in synonyms["uncontrolled-diabetes"]
 
 
 def test_plain_words_are_synonyms(curated: Content) -> None:

@@ -73,20 +73,20 @@ def test_duplicate_relation_is_rejected(minimal_dir: Path) -> None:
 
 
 def test_malformed_code_is_rejected(minimal_dir: Path, edit: Edit) -> None:
-    edit("findings.yaml", "xrefs: [HP:0012378]", "xrefs: [HP:12378]")
+    edit("findings.yaml", "exact_match: [HP:0012378]", "exact_match: [HP:12378]")
     (problem,) = problems(minimal_dir)
-    assert problem.startswith("findings.yaml:16: xrefs.0: String should match pattern")
+    assert problem.startswith("findings.yaml:16: exact_match.0: String should match pattern")
 
 
 def test_unknown_hpo_code_is_rejected(minimal_dir: Path, edit: Edit) -> None:
-    edit("findings.yaml", "xrefs: [HP:0012378]", "xrefs: [HP:9999999]")
+    edit("findings.yaml", "exact_match: [HP:0012378]", "exact_match: [HP:9999999]")
     (problem,) = problems(minimal_dir)
     assert problem.startswith("findings.yaml:16: unverifiable code: HP:9999999 is not a term of HPO")
 
 
 def test_obsolete_hpo_code_is_rejected(minimal_dir: Path, edit: Edit) -> None:
     obsolete = sorted(hpo_release().obsolete)[0]
-    edit("findings.yaml", "xrefs: [HP:0012378]", f"xrefs: [{obsolete}]")
+    edit("findings.yaml", "exact_match: [HP:0012378]", f"exact_match: [{obsolete}]")
     (problem,) = problems(minimal_dir)
     assert problem.startswith(f"findings.yaml:16: unverifiable code: {obsolete} is obsolete in HPO")
 
@@ -98,7 +98,7 @@ def test_unknown_icd10cm_code_is_rejected(minimal_dir: Path, edit: Edit) -> None
 
 
 def test_finding_codes_must_be_hpo(minimal_dir: Path, edit: Edit) -> None:
-    edit("findings.yaml", "xrefs: [HP:0012378]", "xrefs: [ICD10CM:R53.83]")
+    edit("findings.yaml", "exact_match: [HP:0012378]", "exact_match: [ICD10CM:R53.83]")
     assert problems(minimal_dir) == ["findings.yaml:16: finding cross-reference ICD10CM:R53.83 must be HP"]
 
 

@@ -11,13 +11,19 @@ from clinkg.service.search import SearchIndex, singular, tokens, within
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
     entities = [
-        Entity("leg-weakness", "finding", "Leg weakness", synonyms=["weak legs"], xrefs=["HP:0007340"]),
+        Entity(
+            "leg-weakness",
+            "finding",
+            "Leg weakness",
+            synonyms=["weak legs"],
+            mappings=[("exact", "HP:0007340")],
+        ),
         Entity("muscle-cramps", "finding", "Muscle cramps and spasms", synonyms=["leg cramps"]),
         Entity("claudication", "finding", "Claudication", synonyms=["leg pain when walking"]),
         Entity("saddle-anesthesia", "finding", "Saddle anesthesia", synonyms=["numbness in the groin"]),
         Entity("numbness", "finding", "Numbness", synonyms=["numb feet"]),
         Entity("lightheadedness", "finding", "Lightheadedness", synonyms=["light-headed"]),
-        Entity("gbs", "cause", "Guillain-Barré syndrome", xrefs=["ICD10CM:G61.0"]),
+        Entity("gbs", "cause", "Guillain-Barré syndrome", mappings=[("exact", "ICD10CM:G61.0")]),
         Entity("weakness-test", "test", "Muscle strength testing", synonyms=["leg weakness test"]),
         Entity("mri", "test", "Magnetic resonance imaging", synonyms=["MRI scan"]),
     ]

@@ -1,0 +1,128 @@
+"""Triage: how soon the person needs care, why, and what to do. Pure functions over the graph index.
+
+The level is the most urgent of three kinds of reason (ranking_weights.yaml, `triage`):
+- `red_flag`: a triggered red flag, at its urgency;
+- `must_not_miss`: a cause more urgent than a consult, supported by enough reported items, one of them a
+  finding characteristic of it (no cause outside its family has that finding);
+- `needs_assessment` / `self_limiting`: each reported item on its own asks for a consult, or for self-care
+  when every cause it can point to is self-care.
+Each kind only grows when a present item is added, so more evidence never lowers triage; absent findings
+take no part, so a pertinent negative never silences a triggered flag or a must-not-miss cause.
+The action and safety net are the wording of the triggered flag or of the level's triage advice (content,
+with provenance); where the content says nothing, the answer says nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .graph_index import GraphIndex
+from .paths import paths_from_finding, paths_from_history
+from .tables import tables, urgency_ranks
+from .weights import Weights
+
+if TYPE_CHECKING:
+    from .differential import Query, RaisedFlag
+
+RED_FLAG = "red_flag"
+MUST_NOT_MISS = "must_not_miss"
+NEEDS_ASSESSMENT = "needs_assessment"
+SELF_LIMITING = "self_limiting"
+
+
+@dataclass(frozen=True)
+class Reason:
+    by: str  # the flag, cause or reported item that asks for the level (entity id)
+    rule: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Triage:
+    level: str
+    reasons: tuple[Reason, ...]
+    action: str | None
+    safety_net: str | None
+    wording_from: str | None  # the flag or triage advice the action (and safety net) are the words of
+
+
+def item_level(index: GraphIndex, item: str, w: Weights) -> str:
+    """What one reported item asks for on its own: self-care when every cause it can point to is
+    self-care, otherwise the default (a consult). Cached on the index."""
+    key = ("item-level", item, w)
+    cached = index.cache.get(key)
+    if cached is None:
+        paths = paths_from_finding if index.entities[item].type == "finding" else paths_from_history
+        reached = {p.end for p in paths(index, item, w)}
+        benign = bool(reached) and all(index.entities[c].urgency == "self_care" for c in reached)
+        cached = index.cache[key] = "self_care" if benign else w.triage.default
+    return cached  # type: ignore[return-value]
+
+
+def _history_reach(index: GraphIndex, item: str, w: Weights) -> frozenset[str]:
+    return frozenset(p.end for p in paths_from_history(index, item, w))
+
+
+def must_not_miss(index: GraphIndex, present: tuple[str, ...], w: Weights) -> list[tuple[str, str]]:
+    """(cause, why) for every cause more urgent than the default that the present items specifically
+    support: findings it has (reported, or implied as the general form of a reported one) plus history
+    items that lead to it number at least `must_not_miss_min_evidence`, and one of those findings is
+    characteristic of it."""
+    t = tables(index)
+    ranks = urgency_ranks()
+    findings = [i for i in present if i in t.forms_up]
+    history = [i for i in present if i not in t.forms_up]
+    had = frozenset().union(*(t.forms_up[f] for f in findings))
+    found = []
+    for cause, has in t.has.items():
+        entity = index.entities[cause]
+        if (
+            entity.kind not in w.candidate_kinds
+            or ranks[entity.urgency or w.triage.default] <= ranks[w.triage.default]
+        ):
+            continue
+        shown = sorted(had & has)
+        led = [h for h in history if cause in _history_reach(index, h, w)]
+        characteristic = [f for f in shown if f in t.characteristic[cause]]
+        if characteristic and len(shown) + len(led) >= w.triage.must_not_miss_min_evidence:
+            label = index.entities
+            why = (
+                f"{', '.join(label[f].label for f in characteristic)}: characteristic of {entity.label}; "
+                f"supported by {', '.join(label[i].label for i in (*shown, *led))}"
+            )
+            found.append((cause, why))
+    return found
+
+
+def triage(index: GraphIndex, query: Query, flags: list[RaisedFlag], w: Weights) -> Triage:
+    """The level, every reason that asks for it, and the action and safety net to show."""
+    ranks = urgency_ranks()
+    entities = index.entities
+    asks: list[tuple[str, Reason]] = []
+    for raised in flags:
+        level = raised.flag.urgency or w.triage.default
+        met = ", ".join(entities[f].label for f in raised.triggered_by)
+        asks.append((level, Reason(raised.flag.id, RED_FLAG, f"{raised.flag.label}: {met}")))
+    for cause, why in must_not_miss(index, query.present, w):
+        asks.append((entities[cause].urgency or w.triage.default, Reason(cause, MUST_NOT_MISS, why)))
+    for item in query.present:
+        level = item_level(index, item, w)
+        rule, detail = (
+            (SELF_LIMITING, f"every cause {entities[item].label} points to in the graph is self-limiting")
+            if level == "self_care"
+            else (NEEDS_ASSESSMENT, f"{entities[item].label} can come from causes that need assessment")
+        )
+        asks.append((level, Reason(item, rule, detail)))
+    level = max((lvl for lvl, _ in asks), key=lambda lvl: ranks[lvl], default=w.triage.default)
+    reasons = tuple(reason for lvl, reason in asks if lvl == level)
+    advice = tables(index).advice.get(level)
+    at_level = [r for r in flags if (r.flag.urgency or w.triage.default) == level]
+    action: str | None = advice.action if advice else None
+    source: str | None = advice.id if advice else None
+    if at_level:
+        # The flag whose pattern the most reported findings meet speaks; ties go to the flag id only to be
+        # stable (every triggered flag is in the answer with its own action).
+        speaker = min(at_level, key=lambda r: (-len(r.triggered_by), r.flag.id)).flag
+        action, source = speaker.action, speaker.id
+    return Triage(level, reasons, action, advice.safety_net if advice else None, source)
