@@ -22,6 +22,7 @@ sys.path.insert(0, str(HERE))
 import hpo_bench  # noqa: E402 - after the path is set
 import load_bench  # noqa: E402 - after the path is set
 import seed_bench  # noqa: E402 - after the path is set
+import stories  # noqa: E402 - after the path is set
 
 QUICK_LOAD_SECONDS = 10
 
@@ -43,6 +44,10 @@ def main() -> None:
     width = max(len(k) for k in results["seed"])
     for key, value in results["seed"].items():
         print(f"  {key:<{width}}  {value}")
+    print("patient stories (tests/scenarios/stories.yaml): expected cause in the top 3 and triage")
+    results["stories"] = stories.run()
+    print(stories.table(results["stories"]))
+    print("  " + ", ".join(f"{k} {v}" for k, v in results["stories"].items() if k != "rows"))
     if shutil.which("wrk") is None:
         print("wrk not found: load benchmark skipped (make bench installs it)")
     else:

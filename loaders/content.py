@@ -308,6 +308,8 @@ def load_content(directory: ContentDir | None = None, *, verify_codes: bool = Tr
         else:
             seen[triple] = item
 
+    if verify_codes:
+        _check_forms_follow_hpo(read["findings"], read["relations"], problems)
     if problems:
         raise ContentError(problems)
     content = Content(content_hash=content_hash(directory))
@@ -369,4 +371,42 @@ def _check_entity(
                     kind = kind_of[rid].key[:-1]
                     problems.append(
                         Problem(item.file, line, f"{group}: '{rid}' is a {kind}, not a {expected[:-1]}")
+                    )
+
+
+def _check_forms_follow_hpo(
+    findings: list[Located], relations: list[Located], problems: list[Problem]
+) -> None:
+    """Where HPO says one finding's exact code is a kind of another's, the content must say the first
+    finding is a form of the second (form_of, directly or along a chain): one hierarchy, the curated one,
+    checked against HPO."""
+    from .codes import hpo_release
+
+    up: dict[str, set[str]] = {}
+    for item in relations:
+        rel: Relation = item.record
+        if rel.predicate == "form_of":
+            up.setdefault(rel.subject, set()).add(rel.object)
+
+    def stated(lower: str, upper: str) -> bool:
+        seen, frontier = {lower}, [lower]
+        while frontier:
+            frontier = [g for f in frontier for g in up.get(f, ()) if g not in seen]
+            seen.update(frontier)
+        return upper in seen
+
+    owner = {code: item.record.id for item in findings for code in item.record.exact_match}
+    hpo = hpo_release()
+    for item in findings:
+        for code in item.record.exact_match:
+            for ancestor in hpo.ancestors(code):
+                general = owner.get(ancestor)
+                if general and general != item.record.id and not stated(item.record.id, general):
+                    problems.append(
+                        Problem(
+                            item.file,
+                            item.at("exact_match"),
+                            f"HPO makes {code} a kind of {ancestor}: add a relation "
+                            f"'{item.record.id}' form_of '{general}'",
+                        )
                     )

@@ -182,3 +182,42 @@ def test_labels_are_unique_within_a_kind_whatever_the_case(minimal_dir: Path, ed
     assert problems(minimal_dir) == [
         "findings.yaml:14: label 'Leg Weakness' is already used by 'leg-weakness' (line 2)"
     ]
+
+
+def test_two_triage_advices_for_one_level_are_rejected(minimal_dir: Path) -> None:
+    path = minimal_dir / "triage.yaml"
+    text = path.read_text(encoding="utf-8")
+    second = text.split("triage:\n")[1].replace("id: triage-consult", "id: triage-consult-again")
+    path.write_text(text + second.replace("label: See a clinician", "label: See a doctor"), encoding="utf-8")
+    assert problems(minimal_dir) == ["triage.yaml:15: level 'consult' already has advice 'triage-consult'"]
+
+
+def test_form_of_joins_findings_only(minimal_dir: Path) -> None:
+    path = minimal_dir / "relations.yaml"
+    text = path.read_text(encoding="utf-8")
+    extra = """
+  - subject: fatigue
+    predicate: form_of
+    object: dehydration
+    source: test-source
+    section: Causes
+    paragraph: 1
+    statement: Not a finding.
+"""
+    path.write_text(text + extra, encoding="utf-8")
+    (problem,) = problems(minimal_dir)
+    assert "form_of needs a Finding as object; 'dehydration' is a Cause" in problem
+
+
+def test_a_finding_hpo_places_under_another_must_be_stated_as_its_form(minimal_dir: Path, edit: Edit) -> None:
+    # HP:0009053 (distal lower limb muscle weakness) is a kind of HP:0007340, leg-weakness's code.
+    edit("findings.yaml", "exact_match: [HP:0012378]", "exact_match: [HP:0009053]")
+    assert problems(minimal_dir) == [
+        "findings.yaml:16: HPO makes HP:0009053 a kind of HP:0007340: add a relation 'fatigue' form_of "
+        "'leg-weakness'"
+    ]
+
+
+def test_mapping_relations_are_checked_like_exact_ones(minimal_dir: Path, edit: Edit) -> None:
+    edit("findings.yaml", "exact_match: [HP:0012378]", "broad_match: [ICD10CM:R53.83]")
+    assert problems(minimal_dir) == ["findings.yaml:16: finding cross-reference ICD10CM:R53.83 must be HP"]
