@@ -271,3 +271,25 @@ def test_no_number_the_source_does_not_give(curated: Content) -> None:
     # Digits inside codes (HP:0007340, ICD10CM:G61.0) and paragraph numbers are not clinical numbers.
     prose = re.sub(r"(HP:\d+|ICD10CM:[A-Z0-9.]+|paragraph: \d+)", "", content_text)
     assert set(re.findall(r"\d+", prose)) <= allowed
+
+
+def test_review_corrections_stay_corrected(curated: Content) -> None:
+    edges = {(e.subject, e.predicate, e.object) for e in curated.edges()}
+    # Nerve conduction studies assess nerves, not myopathy; reflexes do not measure weakness.
+    assert ("nerve-conduction-study", "assesses", "muscle-fibre-disorder") not in edges
+    assert ("reflex-examination", "assesses", "leg-weakness") not in edges
+    causes = {c.id: c for c in curated.causes}
+    # The introduction speaks of fatigue, not of overexertion.
+    assert all(loc.section != "" for loc in causes["overexertion"].provenance)
+    # Steps on a causal path are not diagnoses.
+    assert causes["increased-urination"].kind == "state" and causes["hormone-changes"].kind == "state"
+
+
+def test_the_source_s_own_words_are_findings_and_forms(curated: Content) -> None:
+    findings = {f.id for f in curated.findings}
+    assert {"back-pain", "ascending-weakness", "symptoms-starting-in-feet"} <= findings
+    forms = {(e.subject, e.object) for e in curated.edges() if e.predicate == "form_of"}
+    assert {("paralysis", "leg-weakness"), ("one-sided-weakness", "leg-weakness")} <= forms
+    assert ("severe-back-pain", "back-pain") in forms
+    rapid = next(r for r in curated.red_flags if r.id == "rf-rapidly-progressing-weakness")
+    assert "progressive-weakness" in rapid.criteria.any_of
