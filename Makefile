@@ -47,8 +47,14 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# mypy cannot follow setuptools' package-dir mapping: it checks a tree of links laid out as the installed
+# package (build/typecheck/clinkg/loaders -> loaders, ...), so that clinkg.* imports have their real types.
+TYPECHECK := build/typecheck/clinkg
 typecheck: $(STAMP)
-	$(BIN)/mypy clinkg loaders ontology service
+	@mkdir -p $(TYPECHECK)
+	@cp clinkg/*.py $(TYPECHECK)/
+	@for d in content ontology loaders queries service; do ln -sfn ../../../$$d $(TYPECHECK)/$$d; done
+	$(BIN)/mypy -p clinkg
 
 build: $(STAMP)
 	$(BIN)/clinkg build --out $(CLINKG_BUILD_DIR)

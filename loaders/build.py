@@ -121,7 +121,7 @@ def write_store(path: Path, content: Content, extra: Sequence[tuple[URIRef, Path
                     input=b"".join(chunk), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name))
                 )
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
-        counts[str(name)] = int(next(iter(store.query(query)))["n"].value)  # type: ignore[index,arg-type]
+        counts[str(name)] = int(next(iter(store.query(query)))["n"].value)  # type: ignore[arg-type]
     # Each bulk_load adds its own sorted files to RocksDB's first level; a read-only store (how the
     # service opens it) never compacts them, so every lookup would search them all (HPO queries 4-8x
     # slower, the index snapshot 156 s instead of ~20 s). Compact once, here.

@@ -52,7 +52,7 @@ def _convert(node: yaml.Node, file: str, problems: list[Problem]) -> Any:
         seq.item_lines = [item.start_mark.line + 1 for item in node.value]
         return seq
     # Scalars: let the safe constructor resolve ints, bools, nulls and strings as YAML 1.1 does.
-    return yaml.SafeLoader("").construct_object(node)  # type: ignore[no-untyped-call]
+    return yaml.SafeLoader("").construct_object(node)
 
 
 def read_yaml(text: str, file: str) -> tuple[Any, list[Problem]]:

@@ -87,7 +87,7 @@ def create_app(
     chosen = settings or get_settings()
     app.state.cypher_slots = threading.BoundedSemaphore(chosen.cypher_concurrency)
     app.add_middleware(
-        ServiceMiddleware,  # type: ignore[arg-type]
+        ServiceMiddleware,
         max_body_bytes=chosen.max_body_bytes,
         api_token=chosen.api_token.get_secret_value() if chosen.api_token else None,
     )

@@ -34,7 +34,7 @@ async def _backend(request: Request) -> Backend:
 
 
 async def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 IndexDep = Annotated[GraphIndex, Depends(_index)]

@@ -200,7 +200,7 @@ def _tests(index: GraphIndex, top: tuple[str, ...], urgent: frozenset[str]) -> l
     memo = index.cache.get("tests-memo")
     if memo is None:
         memo = index.cache["tests-memo"] = BoundedCache[list[TestAdvice]](4096)
-    return memo.get_or_compute((top, urgent), lambda: _rank_tests(index, top, urgent))  # type: ignore[attr-defined, no-any-return]
+    return memo.get_or_compute((top, urgent), lambda: _rank_tests(index, top, urgent))  # type: ignore[attr-defined]
 
 
 def _rank_tests(index: GraphIndex, top: tuple[str, ...], urgent: frozenset[str]) -> list[TestAdvice]:

@@ -96,7 +96,7 @@ def neo4j_backend(uri: str, user: str, password: str, database: str, timeout_s: 
     driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
 
     def execute(text: str, parameters: Mapping[str, Any]) -> list[Row]:
-        query = neo4j.Query(text, timeout=timeout_s)  # type: ignore[arg-type]
+        query = neo4j.Query(text, timeout=timeout_s)
         try:
             records, _, _ = driver.execute_query(
                 query, dict(parameters), database_=database, routing_=neo4j.RoutingControl.READ
@@ -111,7 +111,7 @@ def neo4j_backend(uri: str, user: str, password: str, database: str, timeout_s: 
         text: str, parameters: Mapping[str, Any], limit: int
     ) -> tuple[list[str], list[list[Any]], bool]:
         def work(tx: Any) -> tuple[list[str], list[list[Any]], bool]:
-            result = tx.run(neo4j.Query(text, timeout=timeout_s), dict(parameters))  # type: ignore[arg-type]
+            result = tx.run(neo4j.Query(text, timeout=timeout_s), dict(parameters))
             rows: list[list[Any]] = []
             for record in result:
                 if len(rows) == limit:
@@ -121,7 +121,7 @@ def neo4j_backend(uri: str, user: str, password: str, database: str, timeout_s: 
 
         try:
             with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
-                return session.execute_read(work)  # type: ignore[no-any-return]
+                return session.execute_read(work)
         except ServiceUnavailable as exc:
             raise BackendUnavailableError(f"Neo4j at {uri} is unavailable: {exc}") from exc
 

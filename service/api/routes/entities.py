@@ -113,7 +113,7 @@ async def get_entity(entity_id: str, index: IndexDep) -> EntityDetail:
             qualifiers=e.qualifiers,
             provenance=[_provenance(e.provenance)],
         )
-        for direction, found in (("out", index.out_edges), ("in", index.in_edges))  # type: ignore[assignment]
+        for direction, found in (("out", index.out_edges), ("in", index.in_edges))
         for e in found.get(entity.id, ())
     ]
     when = {k: v for k, v in (("onset", entity.when_onset), ("laterality", entity.when_laterality)) if v}
