@@ -35,7 +35,7 @@ WORKDIR /home/clinkg
 
 # Fail the image build, not a container later, when the package is incomplete or the content invalid;
 # the embedded graph built here also lets the image serve on its own (default CLINKG_BACKEND=oxigraph).
-RUN python -c "import clinkg.service.app, clinkg.loaders.neo4j" \
+RUN python -c "import clinkg.service.api.app, clinkg.loaders.neo4j" \
  && clinkg build
 
 EXPOSE 8000

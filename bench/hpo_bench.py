@@ -24,7 +24,7 @@ import seed_bench
 
 from clinkg.service.api.models import DifferentialRequest
 from clinkg.service.api.routes.differential import answer
-from clinkg.service.graph_index import GraphIndex
+from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def release() -> tuple[Path, float | None]:
         return current, None
     from typer.testing import CliRunner
 
-    from clinkg.service.cli import app
+    from clinkg.cli import app
 
     print("importing HPO into build/hpo (clinkg import hpo) ...", flush=True)
     started = time.perf_counter()

@@ -7,7 +7,7 @@ often records a less specific term), and add one unrelated term (noise). A ranke
 drawn disease comes back first (top-1) or among the first ten (top-10).
 
 The same patients, in the same run, are ranked by
-- clinkg (`clinkg.service.hpo_rank.HpoIndex` over the imported HPO store, or any callable passed in);
+- clinkg (`clinkg.service.ranking.hpo_rank.HpoIndex` over the imported HPO store, or any callable passed in);
 - `hpo3`, the Rust HPO library a user would otherwise pick, with the ranking its documentation shows
   (set similarity kind "omim", method "graphic", combine "funSimAvg" against every OMIM and ORPHA
   disease; see bench/hpo3_runner.py). It installs under the import name `pyhpo`, so it runs in its own
@@ -182,7 +182,7 @@ def subset(seed: int, count: int, size: int | None) -> list[int]:
 
 def clinkg_ranker(store: Path | None = None) -> Ranker:
     """clinkg's ranker over the imported HPO store (`clinkg import hpo`), as a terms -> ids callable."""
-    from clinkg.service.hpo_rank import HpoIndex
+    from clinkg.service.ranking.hpo_rank import HpoIndex
     from clinkg.service.stores.oxigraph import OxigraphBackend
 
     build = Path(os.environ.get("CLINKG_BUILD_DIR", ROOT / "build"))

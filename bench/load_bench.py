@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 import seed_bench  # noqa: E402 - after the path is set
 
 from clinkg.loaders.build import build  # noqa: E402
-from clinkg.service.graph_index import GraphIndex  # noqa: E402
+from clinkg.service.ranking.graph_index import GraphIndex  # noqa: E402
 from clinkg.service.stores.oxigraph import OxigraphBackend  # noqa: E402
 
 GOAL_P99_MS = 100.0

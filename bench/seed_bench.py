@@ -25,7 +25,7 @@ import orjson
 from clinkg.loaders.build import build
 from clinkg.service.api.models import DifferentialRequest
 from clinkg.service.api.routes.differential import answer
-from clinkg.service.graph_index import GraphIndex
+from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
 HERE = Path(__file__).parent

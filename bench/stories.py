@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from clinkg.loaders.build import build
 from clinkg.service.api.models import DifferentialRequest
 from clinkg.service.api.routes.differential import answer
-from clinkg.service.graph_index import GraphIndex
+from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
 STORIES = Path(__file__).resolve().parents[1] / "tests" / "scenarios" / "stories.yaml"

@@ -24,14 +24,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from clinkg import __version__, ontology
+from clinkg.loaders.codes import hpo_release, icd10cm_release
+from clinkg.loaders.content import Content, ContentDir, load_content
+from clinkg.loaders.export import serialize, sorted_ntriples
+from clinkg.loaders.models import MATCH_KEYS
+from clinkg.loaders.rdf import content_graph, full_graph, ontology_graph
+from clinkg.loaders.shacl import Violation, validate_graph
 from clinkg.ontology import CKG, CURATED_GRAPH, ONTOLOGY_GRAPH, XREF_NAMESPACES
-
-from .codes import hpo_release, icd10cm_release
-from .content import Content, ContentDir, load_content
-from .export import serialize, sorted_ntriples
-from .models import MATCH_KEYS
-from .rdf import content_graph, full_graph, ontology_graph
-from .shacl import Violation, validate_graph
 
 ARTIFACTS = ("clinkg.ttl", "clinkg.nt", "clinkg.jsonld", "manifest.json")
 STORE_DIR = "store"
@@ -242,7 +241,7 @@ def current_release(out: Path) -> Path | None:
 
 def is_up_to_date(out: Path, content_dir: ContentDir | None = None) -> bool:
     """True when the current release was built from the content as it is now."""
-    from .content import content_hash, packaged_content
+    from clinkg.loaders.content import content_hash, packaged_content
 
     release = current_release(out)
     if release is None:

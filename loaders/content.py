@@ -20,10 +20,9 @@ from rdflib import URIRef
 from rdflib.namespace import RDFS
 
 from clinkg import ontology
-
-from .codes import check_code
-from .errors import ContentError, Problem
-from .models import (
+from clinkg.loaders.codes import check_code
+from clinkg.loaders.errors import ContentError, Problem
+from clinkg.loaders.models import (
     ENTITY_FILES,
     RELATIONS_FILE,
     Cause,
@@ -132,7 +131,7 @@ def _read_records(
     The ids of invalid records go to `broken`, so references to them are not reported a second time.
     """
     # Imported here so that `clinkg --help` does not pay for YAML parsing machinery.
-    from .yaml_source import line_of, read_yaml
+    from clinkg.loaders.yaml_source import line_of, read_yaml
 
     entry = directory / spec.name
     if not entry.is_file():
@@ -380,7 +379,7 @@ def _check_forms_follow_hpo(
     """Where HPO says one finding's exact code is a kind of another's, the content must say the first
     finding is a form of the second (form_of, directly or along a chain): one hierarchy, the curated one,
     checked against HPO."""
-    from .codes import hpo_release
+    from clinkg.loaders.codes import hpo_release
 
     up: dict[str, set[str]] = {}
     for item in relations:

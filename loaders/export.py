@@ -11,9 +11,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from clinkg import ontology
-
-from .content import Content
-from .models import CLASS_OF_KEY, Entity
+from clinkg.loaders.content import Content
+from clinkg.loaders.models import CLASS_OF_KEY, Entity
 
 RDF_FORMATS = ("nt", "ttl", "jsonld")
 FORMATS = (*RDF_FORMATS, "kgx")

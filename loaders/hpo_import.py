@@ -28,11 +28,9 @@ from rdflib import Graph, Namespace
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from clinkg import ontology
-from clinkg.ontology import CKG, HPO_GRAPH, ID
-
-from .build import BuildResult, ExtraGraph, Phase, ShapesViolatedError, build
-from .content import ContentDir
-from .hpo import (
+from clinkg.loaders.build import BuildResult, ExtraGraph, Phase, ShapesViolatedError, build
+from clinkg.loaders.content import ContentDir
+from clinkg.loaders.hpo import (
     Annotation,
     Ontology,
     Term,
@@ -47,7 +45,8 @@ from .hpo import (
     statement,
     term_iri,
 )
-from .shacl import Violation, shapes_graph
+from clinkg.loaders.shacl import Violation, shapes_graph
+from clinkg.ontology import CKG, HPO_GRAPH, ID
 
 SECTION = "phenotype.hpoa"
 SAMPLE_ANNOTATIONS = 2000

@@ -17,9 +17,8 @@ from importlib.resources import files
 from typing import Any, Protocol
 
 from clinkg import __version__, ontology
-
-from .content import Content, Edge
-from .hpo import (
+from clinkg.loaders.content import Content, Edge
+from clinkg.loaders.hpo import (
     Annotation,
     Ontology,
     Term,
@@ -32,8 +31,8 @@ from .hpo import (
     source_id,
     term_iri,
 )
-from .hpo import statement as hpo_statement
-from .models import CLASS_OF_KEY, MATCH_KEYS, Entity, Source
+from clinkg.loaders.hpo import statement as hpo_statement
+from clinkg.loaders.models import CLASS_OF_KEY, MATCH_KEYS, Entity, Source
 
 BATCH = 500
 ID_PREFIX = str(ontology.ID)

@@ -13,10 +13,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from clinkg import ontology
+from clinkg.loaders.content import Content, Edge
+from clinkg.loaders.models import CLASS_OF_KEY, Coded, Entity, Locator
 from clinkg.ontology import CKG, ID, XREF_NAMESPACES
-
-from .content import Content, Edge
-from .models import CLASS_OF_KEY, Coded, Entity, Locator
 
 ATTR = ontology.by_role("attribute")
 REL = ontology.by_role("relation")

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from clinkg.loaders.errors import Problem
 
 
 class LocatedDict(dict[str, Any]):

@@ -3,6 +3,6 @@
 Nothing is opened here: the store is opened by the app's lifespan when the server starts it.
 """
 
-from .app import create_app
+from clinkg.service.api.app import create_app
 
 app = create_app()

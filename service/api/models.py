@@ -14,8 +14,8 @@ DISCLAIMER = (
 SCORING = "score = sum of clinkg ranking weights (ranking_weights.yaml); not a probability"
 SCORING_HPO = (
     "HPO candidates: score = sum of the matched terms' weights (information content times clinkg "
-    "factors), divided by a small power of the disease's annotation count (service/hpo_rank.py); not a "
-    "probability, and not comparable with curated scores"
+    "factors), divided by a small power of the disease's annotation count "
+    "(service/ranking/hpo_rank.py); not a probability, and not comparable with curated scores"
 )
 Scope = Literal["curated", "hpo", "all"]
 

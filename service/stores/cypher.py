@@ -9,8 +9,7 @@ from typing import Any
 
 import clinkg.queries as queries
 from clinkg.ontology import ID
-
-from .base import Backend, BackendUnavailableError, Row
+from clinkg.service.stores.base import Backend, BackendUnavailableError, Row
 
 Executor = Callable[[str, Mapping[str, Any]], list[Row]]
 # Runs user Cypher read-only: (text, parameters, row limit) -> (columns, rows as value lists, truncated)

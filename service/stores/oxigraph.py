@@ -10,8 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 import clinkg.queries as queries
-
-from .base import Backend, BackendUnavailableError, Row
+from clinkg.service.stores.base import Backend, BackendUnavailableError, Row
 
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 XSD_REAL = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in ("decimal", "double", "float")}

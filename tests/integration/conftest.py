@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from clinkg.loaders.build import build
-from clinkg.service.app import create_app
+from clinkg.service.api.app import create_app
 from clinkg.service.settings import Settings
 
 

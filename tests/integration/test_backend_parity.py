@@ -12,7 +12,7 @@ import pytest
 
 from clinkg.service.api.models import DifferentialRequest
 from clinkg.service.api.routes.differential import answer
-from clinkg.service.graph_index import GraphIndex
+from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.stores.cypher import falkordb_backend
 from clinkg.service.stores.oxigraph import OxigraphBackend
 

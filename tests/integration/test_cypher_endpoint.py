@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from clinkg.service.app import create_app
+from clinkg.service.api.app import create_app
 from clinkg.service.settings import Settings
 from clinkg.service.stores.cypher import falkordb_backend
 

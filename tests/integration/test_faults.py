@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from clinkg.loaders.build import current_release
 from clinkg.loaders.content import load_content
 from clinkg.loaders.neo4j import load_falkordb
-from clinkg.service.app import create_app
+from clinkg.service.api.app import create_app
 from clinkg.service.settings import Settings
 from clinkg.service.stores.base import Backend, BackendUnavailableError
 from clinkg.service.stores.cypher import falkordb_backend

@@ -17,12 +17,12 @@ import pytest
 from clinkg.loaders.hpo import data_file
 from clinkg.service.api.models import DifferentialRequest, DifferentialResponse
 from clinkg.service.api.routes.differential import answer
-from clinkg.service.graph_index import GraphIndex
-from clinkg.service.hpo_rank import HpoIndex
+from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.ranking.hpo_rank import HpoIndex
+from clinkg.service.ranking.weights import weights
 from clinkg.service.settings import Settings
 from clinkg.service.stores.cypher import falkordb_backend
 from clinkg.service.stores.oxigraph import OxigraphBackend
-from clinkg.service.weights import weights
 
 from .conftest import live_server
 

@@ -203,7 +203,7 @@ def test_falkordb_holds_the_same_counts(hpo_falkordb_graph: Any, store: ox.Store
 
 
 def test_the_cli_imports_a_limited_slice(tmp_path: Path) -> None:
-    from clinkg.service.cli import app
+    from clinkg.cli import app
 
     result = CliRunner().invoke(app, ["import", "hpo", "--out", str(tmp_path / "hpo"), "--limit", "40"])
     assert result.exit_code == 0, result.output
@@ -269,7 +269,7 @@ def test_a_new_hpo_release_loads_beside_the_current_one_and_switches_at_once(fal
 def test_the_cli_loads_the_curated_graph_and_hpo_into_falkordb(falkordb_port: int) -> None:
     from falkordb import FalkorDB
 
-    from clinkg.service.cli import app
+    from clinkg.cli import app
     from clinkg.service.stores.cypher import falkordb_backend
 
     args = ["load", "falkordb", "--port", str(falkordb_port), "--graph", "clinkg_cli_hpo"]

@@ -131,7 +131,7 @@ def test_the_backend_answers_the_differential_like_the_embedded_store(
 ) -> None:
     from clinkg.service.api.models import DifferentialRequest
     from clinkg.service.api.routes.differential import answer
-    from clinkg.service.graph_index import GraphIndex
+    from clinkg.service.ranking.graph_index import GraphIndex
     from clinkg.service.stores.cypher import neo4j_backend
     from clinkg.service.stores.oxigraph import OxigraphBackend
 
@@ -162,7 +162,7 @@ def test_an_hpo_release_is_switched_in_one_transaction(
     """On real Neo4j: a new HPO release beside the current one, a failed load unseen, then the switch;
     the HPO queries answer what the embedded store answers for the same slice."""
     from clinkg.loaders.neo4j import load_hpo_neo4j
-    from clinkg.service.hpo_rank import HpoIndex
+    from clinkg.service.ranking.hpo_rank import HpoIndex
     from clinkg.service.stores.cypher import neo4j_backend
     from clinkg.service.stores.oxigraph import OxigraphBackend
 

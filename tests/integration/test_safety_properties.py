@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 from clinkg.service.api.models import DifferentialRequest
 from clinkg.service.api.routes.differential import answer
-from clinkg.service.differential import Differential, Query, differential
-from clinkg.service.graph_index import GraphIndex
+from clinkg.service.ranking.differential import Differential, Query, differential
+from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.ranking.tables import tables, urgency_ranks
+from clinkg.service.ranking.weights import weights
 from clinkg.service.stores.oxigraph import OxigraphBackend
-from clinkg.service.tables import tables, urgency_ranks
-from clinkg.service.weights import weights
 
 pytestmark = pytest.mark.integration
 

@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from clinkg.service.app import create_app
+from clinkg.service.api.app import create_app
 from clinkg.service.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 from SPARQLWrapper import JSON, JSONLD, POST, TURTLE, XML, SPARQLWrapper
 
-from clinkg.service.app import create_app
+from clinkg.service.api.app import create_app
 from clinkg.service.settings import Settings
 from clinkg.service.stores.base import Backend, Row
 

@@ -11,8 +11,8 @@ from typing import Any
 import yaml
 from typer.testing import CliRunner
 
+from clinkg.cli import app
 from clinkg.loaders.neo4j import statements
-from clinkg.service.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -8,12 +8,12 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...cypher_guard import refusal
-from ...deps import BackendDep, SettingsDep
-from ...settings import Settings
-from ...stores.base import Backend, BackendUnavailableError
-from ...stores.cypher import CypherBackend
-from ..models import errors
+from clinkg.service.api.deps import BackendDep, SettingsDep
+from clinkg.service.api.models import errors
+from clinkg.service.settings import Settings
+from clinkg.service.stores.base import Backend, BackendUnavailableError
+from clinkg.service.stores.cypher import CypherBackend
+from clinkg.service.stores.cypher_guard import refusal
 
 router = APIRouter(prefix="/v1", tags=["cypher"], responses=errors(400, 401, 403, 413, 422, 503))
 

@@ -13,15 +13,22 @@ import orjson
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
-from ...bounded_cache import BoundedCache
-from ...deps import IndexDep, SettingsDep
-from ...differential import Candidate, Differential, Query, differential
-from ...graph_index import IMPLIED, Edge, GraphIndex
-from ...hpo_rank import HpoIndex, Match
-from ...paths import Path
-from ...triage import Triage
-from ...weights import Weights, weights
-from ..models import DISCLAIMER, SCORING, SCORING_HPO, DifferentialRequest, DifferentialResponse, errors
+from clinkg.service.api.deps import IndexDep, SettingsDep
+from clinkg.service.api.models import (
+    DISCLAIMER,
+    SCORING,
+    SCORING_HPO,
+    DifferentialRequest,
+    DifferentialResponse,
+    errors,
+)
+from clinkg.service.ranking.differential import Candidate, Differential, Query, differential
+from clinkg.service.ranking.graph_index import IMPLIED, Edge, GraphIndex
+from clinkg.service.ranking.hpo_rank import HpoIndex, Match
+from clinkg.service.ranking.memo import BoundedCache
+from clinkg.service.ranking.paths import Path
+from clinkg.service.ranking.triage import Triage
+from clinkg.service.ranking.weights import Weights, weights
 
 router = APIRouter(prefix="/v1", tags=["differential"], responses=errors(400, 401, 413, 422, 503))
 HISTORY_OR_FINDING = {"finding", "cause"}

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from ...deps import IndexDep, SettingsDep
-from ...graph_index import Entity, GraphIndex
-from ..models import NodeRef, ProvenancePublic, errors
+from clinkg.service.api.deps import IndexDep, SettingsDep
+from clinkg.service.api.models import NodeRef, ProvenancePublic, errors
+from clinkg.service.ranking.graph_index import Entity, GraphIndex
 
 router = APIRouter(prefix="/v1", tags=["entities"], responses=errors(401, 404, 422, 503))
 EntityType = Literal["cause", "mechanism", "finding", "red_flag", "test", "triage_advice", "source"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from ...deps import BackendDep, IndexDep
-from ..models import errors
+from clinkg.service.api.deps import BackendDep, IndexDep
+from clinkg.service.api.models import errors
 
 router = APIRouter(tags=["health"], responses=errors(401, 503))
 

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from ...deps import IndexDep, SettingsDep
-from ...paths import paths_between
-from ..models import EdgePublic, NodeRef, errors
-from .differential import edge_public
-from .entities import find_entity
+from clinkg.service.api.deps import IndexDep, SettingsDep
+from clinkg.service.api.models import EdgePublic, NodeRef, errors
+from clinkg.service.api.routes.differential import edge_public
+from clinkg.service.api.routes.entities import find_entity
+from clinkg.service.ranking.paths import paths_between
 
 router = APIRouter(prefix="/v1", tags=["paths"], responses=errors(401, 404, 422, 503))
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from ...deps import IndexDep, SettingsDep
-from ...graph_index import ENTITY_TYPES
-from ...search import SearchIndex
-from ..models import errors
+from clinkg.service.api.deps import IndexDep, SettingsDep
+from clinkg.service.api.models import errors
+from clinkg.service.ranking.graph_index import ENTITY_TYPES
+from clinkg.service.ranking.search import SearchIndex
 
 router = APIRouter(prefix="/v1", tags=["search"], responses=errors(401, 422, 503))
 

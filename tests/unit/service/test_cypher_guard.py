@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinkg.service.cypher_guard import refusal
+from clinkg.service.stores.cypher_guard import refusal
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clinkg.service.graph_index import Entity, GraphIndex
-from clinkg.service.search import SearchIndex, singular, tokens, within
+from clinkg.service.ranking.graph_index import Entity, GraphIndex
+from clinkg.service.ranking.search import SearchIndex, singular, tokens, within
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """SPARQL execution on an Oxigraph store: SERVICE and FROM detection, the query, content negotiation.
 
 Free of the web framework, so the same function runs in the server and in the killable worker processes
-(service/sparql_workers.py). Refusals are QueryFailedError(status, detail).
+(service/sparql/workers.py). Refusals are QueryFailedError(status, detail).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .sparql_formats import TABLES, NotAcceptableError, negotiate
+from clinkg.service.sparql.formats import TABLES, NotAcceptableError, negotiate
 
 # A keyword and the token after it: where Oxigraph reports a failure when the keyword is blunted.
 _SERVICE = re.compile(r"service\s*[^\s{]*", re.IGNORECASE)

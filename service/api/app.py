@@ -14,20 +14,20 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from clinkg import __version__
-
-from .api.routes import cypher, differential, entities, health, paths, search, sparql
-from .connection import GraphConnection
-from .middleware import ServiceMiddleware
-from .settings import Settings, get_settings
-from .stores.base import Backend, BackendUnavailableError
-from .stores.oxigraph import OxigraphBackend
+from clinkg.service.api.connection import GraphConnection
+from clinkg.service.api.middleware import ServiceMiddleware
+from clinkg.service.api.routes import cypher, differential, entities, health, paths, search
+from clinkg.service.settings import Settings, get_settings
+from clinkg.service.sparql import router as sparql
+from clinkg.service.stores.base import Backend, BackendUnavailableError
+from clinkg.service.stores.oxigraph import OxigraphBackend
 
 
 def open_backend(settings: Settings) -> Backend:
     """The backend the settings ask for."""
     if settings.backend == "oxigraph":
         return OxigraphBackend.open(settings.store)
-    from .stores.cypher import neo4j_backend
+    from clinkg.service.stores.cypher import neo4j_backend
 
     if settings.neo4j_password is None:
         raise BackendUnavailableError("CLINKG_NEO4J_PASSWORD is not set: the Neo4j backend needs it")

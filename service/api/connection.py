@@ -12,10 +12,10 @@ import threading
 import time
 from collections.abc import Callable
 
-from .graph_index import GraphIndex
-from .sparql_workers import SparqlWorkers
-from .stores.base import Backend, BackendUnavailableError
-from .stores.oxigraph import OxigraphBackend
+from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.sparql.workers import SparqlWorkers
+from clinkg.service.stores.base import Backend, BackendUnavailableError
+from clinkg.service.stores.oxigraph import OxigraphBackend
 
 log = logging.getLogger("clinkg")
 

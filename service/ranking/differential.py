@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .bounded_cache import BoundedCache
-from .graph_index import Edge, Entity, GraphIndex
-from .paths import Path, finding_edge, paths_from_finding, paths_from_history
-from .tables import Tables, tables, urgency_ranks
-from .triage import Triage, triage
-from .weights import Weights
+from clinkg.service.ranking.graph_index import Edge, Entity, GraphIndex
+from clinkg.service.ranking.memo import BoundedCache
+from clinkg.service.ranking.paths import Path, finding_edge, paths_from_finding, paths_from_history
+from clinkg.service.ranking.tables import Tables, tables, urgency_ranks
+from clinkg.service.ranking.triage import Triage, triage
+from clinkg.service.ranking.weights import Weights
 
 # The request's side or course -> the edge qualifiers that agree with it (other values contradict it).
 SIDES = {

@@ -31,7 +31,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .graph_index import IDENTIFYING, Entity, GraphIndex
+from clinkg.service.ranking.graph_index import IDENTIFYING, Entity, GraphIndex
 
 WHOLE, PREFIX, TYPO = 1.0, 0.85, 0.6
 EXACT_LABEL, EXACT_SYNONYM = 100.0, 95.0

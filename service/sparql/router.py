@@ -11,11 +11,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
-from ...deps import BackendDep, SettingsDep
-from ...settings import Settings
-from ...sparql_exec import QueryFailedError
-from ...sparql_formats import ALL_MEDIA_TYPES, GRAPH, SOLUTIONS
-from ...sparql_workers import SparqlWorkers
+from clinkg.service.api.deps import BackendDep, SettingsDep
+from clinkg.service.settings import Settings
+from clinkg.service.sparql.exec import QueryFailedError
+from clinkg.service.sparql.formats import ALL_MEDIA_TYPES, GRAPH, SOLUTIONS
+from clinkg.service.sparql.workers import SparqlWorkers
 
 router = APIRouter(tags=["sparql"])
 

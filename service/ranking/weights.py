@@ -22,7 +22,7 @@ class PathWeights(BaseModel):
 
 
 class HpoWeights(BaseModel):
-    """Weights of the HPO ranking (scope "hpo"); how they are used: service/hpo_rank.py."""
+    """Weights of the HPO ranking (scope "hpo"); how they are used: service/ranking/hpo_rank.py."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,5 +66,5 @@ class Weights(BaseModel):
 @cache
 def weights() -> Weights:
     """The packaged ranking weights."""
-    text = (files("clinkg.service") / "ranking_weights.yaml").read_text(encoding="utf-8")
+    text = (files("clinkg.service.ranking") / "ranking_weights.yaml").read_text(encoding="utf-8")
     return Weights.model_validate(yaml.safe_load(text))

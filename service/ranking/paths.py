@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from .graph_index import Edge, GraphIndex
-from .weights import Weights
+from clinkg.service.ranking.graph_index import Edge, GraphIndex
+from clinkg.service.ranking.weights import Weights
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import Depends, Request
 
-from .connection import GraphConnection
-from .graph_index import GraphIndex
-from .settings import Settings
-from .stores.base import Backend
+from clinkg.service.api.connection import GraphConnection
+from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.settings import Settings
+from clinkg.service.stores.base import Backend
 
 
 async def _connected(request: Request) -> tuple[Backend, GraphIndex]:

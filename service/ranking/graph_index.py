@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from clinkg import ontology
 from clinkg.ontology import CKG, ID, XREF_NAMESPACES
-
-from .stores.base import Backend
+from clinkg.service.stores.base import Backend
 
 if TYPE_CHECKING:
-    from .hpo_rank import HpoIndex
+    from clinkg.service.ranking.hpo_rank import HpoIndex
 
 QUALIFIER_KEYS = ("onset", "laterality", "course", "age_group", "timing", "context", "criterion_group")
 _TYPES = {"cause": CKG.Cause, "mechanism": CKG.Mechanism, "finding": CKG.Finding, "red_flag": CKG.RedFlag,
@@ -196,7 +195,7 @@ class GraphIndex:
             for row in backend.run("edges")
             if row["predicate"] in predicates
         ]
-        from .hpo_rank import HpoIndex
+        from clinkg.service.ranking.hpo_rank import HpoIndex
 
         return cls(entities, edges, HpoIndex.load(backend, backend.snapshot_path("hpo_index.json")))
 

@@ -15,8 +15,7 @@ from rdflib.namespace import RDF, RDFS
 
 from clinkg import ontology
 from clinkg.ontology import CKG
-
-from .graph_index import Entity, GraphIndex
+from clinkg.service.ranking.graph_index import Entity, GraphIndex
 
 
 @cache

@@ -14,8 +14,7 @@ from rich.table import Table
 
 from clinkg.loaders.content import ContentDir, packaged_content
 from clinkg.loaders.errors import ContentError
-
-from .settings import get_settings
+from clinkg.service.settings import get_settings
 
 app = typer.Typer(
     help="clinkg: a curated clinical knowledge graph.",
@@ -187,8 +186,7 @@ def serve(
 
     from clinkg.loaders.build import ShapesViolatedError, is_up_to_date
     from clinkg.loaders.build import build as run_build
-
-    from .app import create_app
+    from clinkg.service.api.app import create_app
 
     settings = get_settings()
     if build_first and settings.backend == "oxigraph" and settings.store_path is None:
@@ -201,8 +199,8 @@ def serve(
                 _report_failure(exc)
                 raise typer.Exit(1) from None
     if settings.backend == "oxigraph":
-        from .stores.base import BackendUnavailableError
-        from .stores.oxigraph import OxigraphBackend
+        from clinkg.service.stores.base import BackendUnavailableError
+        from clinkg.service.stores.oxigraph import OxigraphBackend
 
         try:  # a missing, empty or damaged store is reported here, before the server starts
             OxigraphBackend.open(settings.store).close()
@@ -416,7 +414,7 @@ def import_hpo_command(
 
     from clinkg.loaders.build import ShapesViolatedError
     from clinkg.loaders.hpo_import import SAMPLE_ANNOTATIONS, SAMPLE_NEGATED, import_hpo
-    from clinkg.service.hpo_rank import HpoIndex
+    from clinkg.service.ranking.hpo_rank import HpoIndex
     from clinkg.service.stores.oxigraph import OxigraphBackend
 
     target = out_dir or get_settings().build_dir / "hpo"

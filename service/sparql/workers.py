@@ -17,7 +17,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from .sparql_exec import QueryFailedError
+from clinkg.service.sparql.exec import QueryFailedError
 
 _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process holding RocksDB and threads
 
@@ -25,7 +25,7 @@ _CONTEXT = multiprocessing.get_context("spawn")  # no fork of a process holding 
 def _work(store_path: str, conn: Connection) -> None:
     import pyoxigraph as ox
 
-    from .sparql_exec import execute
+    from clinkg.service.sparql.exec import execute
 
     store = ox.Store.read_only(store_path)
     while True:

@@ -46,10 +46,9 @@ import numpy.typing as npt
 import orjson
 
 from clinkg import ontology
-
-from .graph_index import local_id, xref_curie
-from .stores.base import Backend
-from .weights import HpoWeights
+from clinkg.service.ranking.graph_index import local_id, xref_curie
+from clinkg.service.ranking.weights import HpoWeights
+from clinkg.service.stores.base import Backend
 
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
@@ -248,7 +247,7 @@ class HpoIndex:
     ) -> list[tuple[str, float]]:
         """(disease, score) of the best `limit` diseases with a score above zero, best first."""
         if w is None:
-            from .weights import weights
+            from clinkg.service.ranking.weights import weights
 
             w = weights().hpo
         total = self.scores(present, absent, w)

@@ -17,13 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .graph_index import GraphIndex
-from .paths import paths_from_finding, paths_from_history
-from .tables import tables, urgency_ranks
-from .weights import Weights
+from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.ranking.paths import paths_from_finding, paths_from_history
+from clinkg.service.ranking.tables import tables, urgency_ranks
+from clinkg.service.ranking.weights import Weights
 
 if TYPE_CHECKING:
-    from .differential import Query, RaisedFlag
+    from clinkg.service.ranking.differential import Query, RaisedFlag
 
 RED_FLAG = "red_flag"
 MUST_NOT_MISS = "must_not_miss"
