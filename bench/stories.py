@@ -17,9 +17,9 @@ import yaml
 from pydantic import ValidationError
 
 from clinkg.loaders.build import build
+from clinkg.service.api.connection import Served, serve
 from clinkg.service.api.models import DifferentialRequest
-from clinkg.service.api.routes.differential import answer
-from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.api.routes.differential import answer_json
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
 STORIES = Path(__file__).resolve().parents[1] / "tests" / "scenarios" / "stories.yaml"
@@ -29,7 +29,7 @@ def _level(triage: Any) -> str:
     return str(triage["level"] if isinstance(triage, dict) else triage)
 
 
-def rows(index: GraphIndex) -> list[dict[str, Any]]:
+def rows(served: Served) -> list[dict[str, Any]]:
     """One row per story: expected and answered top causes and triage, and whether both hold."""
     out = []
     for story in yaml.safe_load(STORIES.read_text(encoding="utf-8"))["stories"]:
@@ -39,7 +39,7 @@ def rows(index: GraphIndex) -> list[dict[str, Any]]:
             "expected": story["triage"],
         }
         try:
-            result = answer(DifferentialRequest.model_validate(story["request"]), index)
+            result = answer_json(DifferentialRequest.model_validate(story["request"]), served)
         except (ValidationError, Exception) as exc:  # an older clinkg may not know a field or an id
             row.update(top3=[], triage=f"error: {type(exc).__name__}", ok=False)
             out.append(row)
@@ -56,7 +56,7 @@ def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "build"
         build(out)
-        found = rows(GraphIndex.load(OxigraphBackend.open(out / "current" / "store")))
+        found = rows(serve(OxigraphBackend.open(out / "current" / "store")))
     emergencies = [r for r in found if r["expected"] == "emergency"]
     return {
         "stories": len(found),

@@ -15,10 +15,13 @@ from fastapi.responses import JSONResponse
 
 from clinkg import __version__
 from clinkg.service.api.connection import GraphConnection
+from clinkg.service.api.deps import settings as settings_dependency
+from clinkg.service.api.deps import sparql_workers
 from clinkg.service.api.middleware import ServiceMiddleware
 from clinkg.service.api.routes import cypher, differential, entities, health, paths, search
+from clinkg.service.ranking.answer import UnresolvedError
 from clinkg.service.settings import Settings, get_settings
-from clinkg.service.sparql import router as sparql
+from clinkg.service.sparql.router import sparql_router
 from clinkg.service.stores.base import Backend, BackendUnavailableError
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
@@ -60,6 +63,7 @@ def create_app(
             sparql_queue_wait_s=chosen.sparql_queue_wait_s,
             owns_backend=backend is None,
             retry_s=chosen.reconnect_interval_s,
+            answer_cache_size=chosen.answer_cache_size,
         )
         app.state.settings = chosen
         app.state.connection = connection
@@ -83,7 +87,7 @@ def create_app(
     )
     for module in (health, search, entities, paths, differential, cypher):
         app.include_router(module.router)
-    app.include_router(sparql.router)
+    app.include_router(sparql_router(sparql_workers, settings_dependency))
     chosen = settings or get_settings()
     app.state.cypher_slots = threading.BoundedSemaphore(chosen.cypher_concurrency)
     app.add_middleware(
@@ -107,6 +111,10 @@ def create_app(
             for err in exc.errors()
         ]
         return JSONResponse(status_code=422, content={"detail": problems})
+
+    @app.exception_handler(UnresolvedError)
+    async def unresolved(_: Request, exc: UnresolvedError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
 
     @app.exception_handler(BackendUnavailableError)
     async def unavailable(_: Request, exc: BackendUnavailableError) -> JSONResponse:

@@ -1,4 +1,5 @@
-"""The service's link to its store: opened at start, reopened on demand after a failure.
+"""The service's link to its store: opened at start, reopened on demand after a failure, and what the
+service builds from the graph it serves (the graph index, ranking, answer views, search index, caches).
 
 A Neo4j that is down when the service starts (or a store that cannot be opened) does not keep the service
 from starting: requests that need the graph answer 503 with the reason, and the next request after
@@ -11,17 +12,54 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from clinkg.service.api.answers import AnswerViews
+from clinkg.service.ranking.answer import ScopedQuery
+from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.ranking.hpo_rank import HpoIndex
+from clinkg.service.ranking.memo import BoundedCache
+from clinkg.service.ranking.search import SearchIndex
 from clinkg.service.sparql.workers import SparqlWorkers
 from clinkg.service.stores.base import Backend, BackendUnavailableError
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
 log = logging.getLogger("clinkg")
 
+AnswerCache = BoundedCache[tuple[ScopedQuery, bool], bytes]
+
+
+@dataclass
+class Served:
+    """Everything built from one connected graph; built together, replaced together."""
+
+    backend: Backend
+    index: GraphIndex
+    ranking: Ranking
+    views: AnswerViews
+    search: SearchIndex
+    answers: AnswerCache  # serialized answers by (resolved query, verbose)
+
+
+def serve(backend: Backend, answer_cache_size: int = 1024) -> Served:
+    """Build everything the service serves from a backend (the lifespan does this; tests and benchmarks
+    too, to answer in process exactly as the service does)."""
+    index = GraphIndex.load(backend)
+    hpo = HpoIndex.load(backend, backend.snapshot_path("hpo_index.json"))
+    ranking = Ranking(index, hpo)
+    return Served(
+        backend,
+        index,
+        ranking,
+        AnswerViews(index, ranking.weights, hpo),
+        SearchIndex.from_graph(index),
+        AnswerCache(answer_cache_size),
+    )
+
 
 class GraphConnection:
-    """The backend, the graph index built from it and the SPARQL workers over it, or why there are none."""
+    """The backend and what is built from it, the SPARQL workers over it, or why there are none."""
 
     def __init__(
         self,
@@ -31,32 +69,37 @@ class GraphConnection:
         sparql_queue_wait_s: float = 1.0,
         owns_backend: bool,
         retry_s: float = 2.0,
+        answer_cache_size: int = 1024,
     ) -> None:
         self._open = open_backend
         self._owns = owns_backend
         self._sparql_workers = sparql_workers
         self._sparql_queue_wait_s = sparql_queue_wait_s
         self._retry_s = retry_s
+        self._answer_cache_size = answer_cache_size
         self._lock = threading.Lock()
         self._last_attempt = 0.0
-        self.backend: Backend | None = None
-        self.index: GraphIndex | None = None
+        self.served: Served | None = None
         self.workers: SparqlWorkers | None = None
         self.error: str | None = None
 
     @property
+    def backend(self) -> Backend | None:
+        return self.served.backend if self.served else None
+
+    @property
     def connected(self) -> bool:
-        return self.index is not None
+        return self.served is not None
 
     def connect(self) -> None:
-        """Open the store and build the index now; keeps the reason when it fails."""
+        """Open the store and build everything served from it now; keeps the reason when it fails."""
         with self._lock:
-            if self.index is not None:
+            if self.served is not None:
                 return
             self._last_attempt = time.monotonic()
             try:
                 backend = self._open()
-                index = GraphIndex.load(backend)
+                served = serve(backend, self._answer_cache_size)
             except BackendUnavailableError as exc:
                 self.error = str(exc)
                 log.warning("graph store unavailable: %s", exc)
@@ -65,21 +108,21 @@ class GraphConnection:
                 self.workers = SparqlWorkers(
                     backend.path, self._sparql_workers, queue_wait_s=self._sparql_queue_wait_s
                 )
-            self.backend, self.index, self.error = backend, index, None
+            self.served, self.error = served, None
 
-    def ensure(self) -> tuple[Backend, GraphIndex]:
-        """The backend and index, reconnecting (at most once per retry interval) after a failure."""
-        if self.backend is not None and self.index is not None:
-            return self.backend, self.index
+    def ensure(self) -> Served:
+        """What is served, reconnecting (at most once per retry interval) after a failure."""
+        if self.served is not None:
+            return self.served
         if time.monotonic() - self._last_attempt < self._retry_s:
             raise BackendUnavailableError(self.error or "the graph store is not connected yet")
         self.connect()
-        assert self.backend is not None and self.index is not None  # noqa: S101 - connect() set both
-        return self.backend, self.index
+        assert self.served is not None  # noqa: S101 - connect() set it or raised
+        return self.served
 
     def close(self) -> None:
         """Stop the workers and release the store."""
         if self.workers is not None:
             self.workers.close()
-        if self.backend is not None and self._owns:
-            self.backend.close()
+        if self.served is not None and self._owns:
+            self.served.backend.close()

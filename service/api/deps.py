@@ -1,4 +1,4 @@
-"""Dependencies of the routes, as Annotated aliases (the backend and index come from the lifespan).
+"""Dependencies of the routes, as Annotated aliases (what they inject is built in the lifespan).
 
 They are `async` on purpose: FastAPI runs a sync dependency in a worker thread, which cost more than
 the whole differential.
@@ -6,37 +6,93 @@ the whole differential.
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
-from clinkg.service.api.connection import GraphConnection
+from clinkg.service.api.answers import AnswerViews
+from clinkg.service.api.connection import AnswerCache, GraphConnection, Served
+from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.ranking.search import SearchIndex
 from clinkg.service.settings import Settings
+from clinkg.service.sparql.workers import SparqlWorkers
 from clinkg.service.stores.base import Backend
 
 
-async def _connected(request: Request) -> tuple[Backend, GraphIndex]:
+async def _connection(request: Request) -> GraphConnection:
     connection: GraphConnection = request.app.state.connection
-    if connection.backend is not None and connection.index is not None:
-        return connection.backend, connection.index
+    return connection
+
+
+async def _served(request: Request) -> Served:
+    connection: GraphConnection = request.app.state.connection
+    if connection.served is not None:
+        return connection.served
     # Reconnecting may wait on the network: keep it off the event loop.
     return await anyio.to_thread.run_sync(connection.ensure)
 
 
 async def _index(request: Request) -> GraphIndex:
-    return (await _connected(request))[1]
+    return (await _served(request)).index
 
 
 async def _backend(request: Request) -> Backend:
-    return (await _connected(request))[0]
+    return (await _served(request)).backend
+
+
+async def _ranking(request: Request) -> Ranking:
+    return (await _served(request)).ranking
+
+
+async def _views(request: Request) -> AnswerViews:
+    return (await _served(request)).views
+
+
+async def _search(request: Request) -> SearchIndex:
+    return (await _served(request)).search
+
+
+async def _answers(request: Request) -> AnswerCache:
+    return (await _served(request)).answers
 
 
 async def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
+async def sparql_workers(request: Request) -> SparqlWorkers:
+    """The SPARQL worker pool of the embedded store (503 saying why on another backend)."""
+    served = await _served(request)
+    connection: GraphConnection = request.app.state.connection
+    if connection.workers is None:
+        raise HTTPException(
+            503,
+            "SPARQL needs the embedded RDF store (Oxigraph); this service runs the "
+            f"{served.backend.name} backend",
+        )
+    return connection.workers
+
+
+async def settings(request: Request) -> Settings:
+    """The service's settings."""
+    return await _settings(request)
+
+
+async def _cypher_slots(request: Request) -> threading.BoundedSemaphore:
+    slots: threading.BoundedSemaphore = request.app.state.cypher_slots
+    return slots
+
+
+ConnectionDep = Annotated[GraphConnection, Depends(_connection)]
 IndexDep = Annotated[GraphIndex, Depends(_index)]
 BackendDep = Annotated[Backend, Depends(_backend)]
+RankingDep = Annotated[Ranking, Depends(_ranking)]
+ViewsDep = Annotated[AnswerViews, Depends(_views)]
+SearchDep = Annotated[SearchIndex, Depends(_search)]
+AnswersDep = Annotated[AnswerCache, Depends(_answers)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+CypherSlotsDep = Annotated[threading.BoundedSemaphore, Depends(_cypher_slots)]

@@ -86,6 +86,14 @@ class DifferentialRequest(Strict):
         ),
     )
 
+    verbose: bool = Field(
+        default=False,
+        description=(
+            "Inline every node and edge (with its provenance) in every path. By default paths name them by "
+            "id and the answer lists each once, under `nodes` and `edges`."
+        ),
+    )
+
     @model_validator(mode="after")
     def _present_or_absent(self) -> DifferentialRequest:
         both = sorted(set(self.present) & set(self.absent))
@@ -120,10 +128,26 @@ class EdgePublic(BaseModel):
 
 
 class PathPublic(BaseModel):
+    """A path with its nodes and edges inline (verbose answers, /v1/paths)."""
+
     nodes: list[NodeRef]
     edges: list[EdgePublic]
     route: str
     weight: float
+
+
+class PathCompact(BaseModel):
+    """A path naming its nodes and edges; the answer's `nodes` and `edges` hold each once."""
+
+    nodes: list[str]
+    edges: list[str] = Field(description="Keys of the answer's `edges`.")
+    route: str
+    weight: float
+
+
+class NodeBrief(BaseModel):
+    label: str
+    type: str
 
 
 class Match(BaseModel):
@@ -151,7 +175,7 @@ class CandidatePublic(BaseModel):
     urgency: Urgency | None = Field(description="The cause's urgency (curated causes; none for HPO).")
     matched: list[Match]
     against: list[Against]
-    paths: list[PathPublic]
+    paths: list[PathCompact] | list[PathPublic]
     tests: list[str] = Field(description="Ids of the tests that evaluate this cause (details under 'tests').")
 
 
@@ -198,5 +222,11 @@ class DifferentialResponse(BaseModel):
     triage: TriagePublic
     tests: list[TestPublic]
     scope: Scope
+    nodes: dict[str, NodeBrief] | None = Field(
+        default=None, description="Every node the paths name, once (compact answers)."
+    )
+    edges: dict[str, EdgePublic] | None = Field(
+        default=None, description="Every edge the paths name, once, with its provenance (compact answers)."
+    )
     disclaimer: str = DISCLAIMER
     scoring: str = SCORING

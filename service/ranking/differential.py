@@ -1,4 +1,4 @@
-"""The differential: candidates, red flags, triage and tests for reported findings. Pure functions.
+"""The curated differential: candidates, red flags, triage and tests for a resolved query. Pure functions.
 
 Scores are sums of our ranking weights (ranking_weights.yaml), never probabilities. Red flags are
 evaluated on their own and always reported when triggered, and the causes they point to are listed
@@ -8,13 +8,21 @@ first, whatever the scores say. The answer depends on the set of reported items,
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
-from clinkg.service.ranking.graph_index import Edge, Entity, GraphIndex
-from clinkg.service.ranking.memo import BoundedCache
-from clinkg.service.ranking.paths import Path, finding_edge, paths_from_finding, paths_from_history
-from clinkg.service.ranking.tables import Tables, tables, urgency_ranks
-from clinkg.service.ranking.triage import Triage, triage
+from clinkg.service.ranking.context import Ranking
+from clinkg.service.ranking.graph_index import Edge, Entity
+from clinkg.service.ranking.memo import BestPaths
+from clinkg.service.ranking.model import (
+    Candidate,
+    Differential,
+    Query,
+    RaisedFlag,
+    Support,
+    TestAdvice,
+)
+from clinkg.service.ranking.paths import Path, finding_edge
+from clinkg.service.ranking.tables import urgency_ranks
+from clinkg.service.ranking.triage import triage
 from clinkg.service.ranking.weights import Weights
 
 # The request's side or course -> the edge qualifiers that agree with it (other values contradict it).
@@ -27,66 +35,6 @@ COURSES = {
     "intermittent": frozenset({"intermittent", "intermittent-or-progressive"}),
     "progressive": frozenset({"progressive", "intermittent-or-progressive"}),
 }
-
-
-@dataclass(frozen=True)
-class Query:
-    """A resolved request: entity ids, not references. Present and absent items are kept as sorted sets,
-    so two requests that differ only in order or repetition are the same query."""
-
-    present: tuple[str, ...]
-    absent: tuple[str, ...] = ()
-    onset: str | None = None
-    laterality: str | None = None
-    course: str | None = None
-    age: int | None = None
-    contributors: bool = False  # list exposures, medications and states among the candidates too
-    limit: int | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "present", tuple(sorted(set(self.present))))
-        object.__setattr__(self, "absent", tuple(sorted(set(self.absent))))
-
-
-@dataclass
-class Support:
-    """Why a candidate is there: the items that support it and those that count against it."""
-
-    score: float = 0.0
-    matched: dict[str, tuple[float, str]] = field(default_factory=dict)  # item -> (weight >= 0, route)
-    against: dict[str, tuple[float, str]] = field(default_factory=dict)  # item -> (weight < 0, reason)
-    paths: list[Path] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    entity: Entity
-    support: Support
-    rank: int  # candidates that share a rank are tied: nothing in the graph orders them
-
-
-@dataclass(frozen=True)
-class RaisedFlag:
-    flag: Entity
-    triggered_by: tuple[str, ...]
-    conditions: dict[str, str]
-    concerns: tuple[str, ...]  # the causes the flag points to
-
-
-@dataclass(frozen=True)
-class TestAdvice:
-    test: Entity
-    for_causes: tuple[str, ...]
-    separates: tuple[str, ...]  # mechanism categories among the candidates that the test assesses
-
-
-@dataclass
-class Differential:
-    candidates: list[Candidate]
-    red_flags: list[RaisedFlag]
-    triage: Triage
-    tests: list[TestAdvice]
-    tests_of: dict[str, tuple[str, ...]]
 
 
 def _qualifier_fit(edge: Edge | None, query: Query, w: Weights) -> tuple[float, tuple[str, ...]]:
@@ -111,37 +59,36 @@ def _qualifier_fit(edge: Edge | None, query: Query, w: Weights) -> tuple[float, 
     return bonus, tuple(conflicts)
 
 
-BestPaths = dict[str, tuple[Path, float, tuple[str, ...]]]
-
-
-def _best_paths(index: GraphIndex, finding: str, query: Query, w: Weights) -> BestPaths:
+def _best_paths(r: Ranking, finding: str, query: Query) -> BestPaths:
     """Per cause, the best path from a finding, its qualifier bonus and the qualifiers it contradicts.
 
-    Depends only on the finding and the qualifiers (onset, side, course, older or not), so it is memoised on
-    the index: a running service computes each combination once.
+    Depends only on the finding and the qualifiers (onset, side, course, older or not), so it is memoised:
+    a running service computes each combination once.
     """
+    w = r.weights
     older = query.age is not None and query.age >= w.older_adult_min_age
-    key = ("best", finding, query.onset, query.laterality, query.course, older, w)
-    cached = index.cache.get(key)
+    key = (finding, query.onset, query.laterality, query.course, older)
+    cached = r.memo.best_paths.get(key)
     if cached is not None:
-        return cached  # type: ignore[return-value]
+        return cached
     best: BestPaths = {}
     values: dict[str, float] = {}
-    for path in paths_from_finding(index, finding, w):
+    for path in r.finding_paths(finding):
         bonus, conflicts = _qualifier_fit(finding_edge(path), query, w)
         value = path.weight + bonus + w.qualifier_conflict * len(conflicts)
         if path.end not in best or value > values[path.end]:
             best[path.end], values[path.end] = (path, bonus, conflicts), value
-    index.cache[key] = best
+    r.memo.best_paths[key] = best
     return best
 
 
-def _support(index: GraphIndex, query: Query, w: Weights) -> dict[str, Support]:
+def _support(r: Ranking, query: Query) -> dict[str, Support]:
+    w = r.weights
     found: dict[str, Support] = defaultdict(Support)
     for item in query.present:
-        if index.entities[item].type == "finding":
+        if r.index.entities[item].type == "finding":
             # One explanation per supporting item: the path that gave its contribution.
-            for cause, (path, bonus, conflicts) in _best_paths(index, item, query, w).items():
+            for cause, (path, bonus, conflicts) in _best_paths(r, item, query).items():
                 support = found[cause]
                 support.matched[item] = (path.weight + bonus, path.route)
                 if conflicts:
@@ -149,7 +96,7 @@ def _support(index: GraphIndex, query: Query, w: Weights) -> dict[str, Support]:
                 support.paths.append(path)
         else:
             best_history: dict[str, Path] = {}
-            for path in paths_from_history(index, item, w):
+            for path in r.history_paths(item):
                 if path.end not in best_history or path.weight > best_history[path.end].weight:
                     best_history[path.end] = path
             for cause, path in best_history.items():
@@ -158,13 +105,13 @@ def _support(index: GraphIndex, query: Query, w: Weights) -> dict[str, Support]:
     return found
 
 
-def _penalise_absent(index: GraphIndex, query: Query, found: dict[str, Support], w: Weights) -> None:
+def _penalise_absent(r: Ranking, query: Query, found: dict[str, Support]) -> None:
     """An absent finding counts against each cause that has it (or one of its forms: absent leg weakness
     rules out paralysis too), unless it is one of several alternative criteria of a red flag pointing to
     the cause; an absent history item counts against itself."""
-    t = tables(index)
+    t, w = r.tables, r.weights
     for item in query.absent:
-        if index.entities[item].type == "finding":
+        if r.index.entities[item].type == "finding":
             ruled_out = t.forms_down[item]
             for cause, support in found.items():
                 if cause in t.has and (t.has[cause] & ruled_out) - t.alternatives[cause]:
@@ -173,10 +120,10 @@ def _penalise_absent(index: GraphIndex, query: Query, found: dict[str, Support],
             found[item].against[item] = (w.absent_expected, "marked absent in the history")
 
 
-def _raised_flags(index: GraphIndex, query: Query) -> list[RaisedFlag]:
+def raised_flags(r: Ranking, query: Query) -> list[RaisedFlag]:
     """Every red flag whose pattern the present findings meet; a criterion is met by the named finding or
     by any form of it (paralysis meets "leg weakness")."""
-    t = tables(index)
+    t = r.tables
     findings = [f for f in query.present if f in t.forms_up]
     had = frozenset().union(*(t.forms_up[f] for f in findings))
     raised: list[RaisedFlag] = []
@@ -196,18 +143,15 @@ def _raised_flags(index: GraphIndex, query: Query) -> list[RaisedFlag]:
     return raised
 
 
-def _tests(index: GraphIndex, top: tuple[str, ...], urgent: frozenset[str]) -> list[TestAdvice]:
-    memo = index.cache.get("tests-memo")
-    if memo is None:
-        memo = index.cache["tests-memo"] = BoundedCache[list[TestAdvice]](4096)
-    return memo.get_or_compute((top, urgent), lambda: _rank_tests(index, top, urgent))  # type: ignore[attr-defined]
+def _tests(r: Ranking, top: tuple[str, ...], urgent: frozenset[str]) -> list[TestAdvice]:
+    return r.memo.tests.get_or_compute((top, urgent), lambda: _rank_tests(r, top, urgent))
 
 
-def _rank_tests(index: GraphIndex, top: tuple[str, ...], urgent: frozenset[str]) -> list[TestAdvice]:
+def _rank_tests(r: Ranking, top: tuple[str, ...], urgent: frozenset[str]) -> list[TestAdvice]:
     """Tests for the top candidates: first those for a cause a red flag points to, then those that tell
     the candidates' mechanisms apart, then those that fewer candidates share; a test that evaluates few
     causes of the whole graph is more specific than one that evaluates them all."""
-    t = tables(index)
+    t = r.tables
     evaluates: dict[str, list[str]] = defaultdict(list)
     for cause in top:
         for test in t.tests_of.get(cause, ()):
@@ -216,7 +160,7 @@ def _rank_tests(index: GraphIndex, top: tuple[str, ...], urgent: frozenset[str])
     for test, causes in evaluates.items():
         among = frozenset().union(*(t.categories_of.get(c, frozenset()) for c in causes))
         separates = tuple(sorted(t.assessed.get(test, frozenset()) & among))
-        advice.append(TestAdvice(index.entities[test], tuple(causes), separates))
+        advice.append(TestAdvice(r.index.entities[test], tuple(causes), separates))
     advice.sort(
         key=lambda a: (
             not urgent & set(a.for_causes),
@@ -230,12 +174,12 @@ def _rank_tests(index: GraphIndex, top: tuple[str, ...], urgent: frozenset[str])
     return advice
 
 
-def _ranked(index: GraphIndex, found: dict[str, Support], flagged: dict[str, int], query: Query, w: Weights,
-            t: Tables) -> list[Candidate]:  # fmt: skip
+def _ranked(r: Ranking, found: dict[str, Support], flagged: dict[str, int], query: Query) -> list[Candidate]:
     """The listed candidates in order, each with its rank: causes a red flag points to first, then by
     score, then must-not-miss (urgency) first, then by how many items support them. Candidates equal on
     all of these share a rank; their order within it is only the id's, for a stable answer."""
     ranks = urgency_ranks()
+    w = r.weights
     default = w.triage.default
 
     def key(entity: Entity, support: Support) -> tuple[int, float, int, int]:
@@ -248,7 +192,7 @@ def _ranked(index: GraphIndex, found: dict[str, Support], flagged: dict[str, int
 
     listed = []
     for cause, support in found.items():
-        entity = index.entities[cause]
+        entity = r.index.entities[cause]
         if cause not in flagged:
             if not query.contributors and entity.kind not in w.candidate_kinds:
                 continue
@@ -266,11 +210,11 @@ def _ranked(index: GraphIndex, found: dict[str, Support], flagged: dict[str, int
     return result
 
 
-def differential(index: GraphIndex, query: Query, w: Weights) -> Differential:
+def differential(r: Ranking, query: Query) -> Differential:
     """Rank the causes for a resolved query, raise red flags, set triage, recommend tests."""
-    t = tables(index)
-    found = _support(index, query, w)
-    flags = _raised_flags(index, query)
+    w = r.weights
+    found = _support(r, query)
+    flags = raised_flags(r, query)
     ranks = urgency_ranks()
     flagged: dict[str, int] = {}
     for raised in flags:
@@ -278,12 +222,12 @@ def differential(index: GraphIndex, query: Query, w: Weights) -> Differential:
             found[cause].matched[raised.flag.id] = (w.red_flag_concern, "red_flag")
             level = ranks[raised.flag.urgency or w.triage.default]
             flagged[cause] = max(flagged.get(cause, 0), level)
-    _penalise_absent(index, query, found, w)
+    _penalise_absent(r, query, found)
     for support in found.values():
         # Summed in a fixed order, so equal evidence gives bit-equal scores whatever the request's order.
         contributions = sorted(support.matched.items()) + sorted(support.against.items())
         support.score = sum(weight for _, (weight, _) in contributions)
-    candidates = _ranked(index, found, flagged, query, w, t)
+    candidates = _ranked(r, found, flagged, query)
     top = tuple(c.entity.id for c in candidates[: w.tests_for_top])
-    tests = _tests(index, top, frozenset(flagged))
-    return Differential(candidates, flags, triage(index, query, flags, w), tests, t.tests_of)
+    tests = _tests(r, top, frozenset(flagged))
+    return Differential(candidates, flags, triage(r, query, flags), tests, r.tables.tests_of)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from clinkg import ontology
-from clinkg.ontology import CKG, ID, XREF_NAMESPACES
+from clinkg.ontology import CKG
+from clinkg.service.ranking.ids import local_id, xref_curie
 from clinkg.service.stores.base import Backend
-
-if TYPE_CHECKING:
-    from clinkg.service.ranking.hpo_rank import HpoIndex
 
 QUALIFIER_KEYS = ("onset", "laterality", "course", "age_group", "timing", "context", "criterion_group")
 _TYPES = {"cause": CKG.Cause, "mechanism": CKG.Mechanism, "finding": CKG.Finding, "red_flag": CKG.RedFlag,
@@ -54,13 +52,16 @@ class Provenance:
 
 @dataclass(frozen=True)
 class Edge:
-    """One edge: entity ids, the predicate's content name, qualifiers and provenance."""
+    """One edge: entity ids, the predicate's content name, qualifiers and provenance.
+
+    A (subject, predicate, object) occurs once in a graph, so it is the edge's identity (and hash).
+    """
 
     subject: str
     predicate: str
     object: str
-    qualifiers: dict[str, str]
-    provenance: Provenance
+    qualifiers: dict[str, str] = field(compare=False)
+    provenance: Provenance = field(compare=False)
 
 
 @dataclass
@@ -96,35 +97,21 @@ class Entity:
         return [code for relation, code in self.mappings if relation in relations]
 
 
-def local_id(iri: str) -> str:
-    """Our entity id of an entity IRI."""
-    return iri.removeprefix(str(ID))
-
-
-def xref_curie(iri: str) -> str:
-    """The CURIE of a cross-reference IRI (http://purl.obolibrary.org/obo/HP_0007340 -> HP:0007340)."""
-    for prefix, namespace in XREF_NAMESPACES.items():
-        if iri.startswith(str(namespace)):
-            return f"{prefix}:{iri.removeprefix(str(namespace))}"
-    return iri
-
-
 class GraphIndex:
     """Entities and edges of the graph, with adjacency and lookups by id, CURIE and label."""
 
-    def __init__(self, entities: dict[str, Entity], edges: list[Edge], hpo: HpoIndex | None = None) -> None:
-        # The imported HPO graph, when the release has one (scope "hpo" of the differential).
-        self.hpo = hpo
+    def __init__(self, entities: dict[str, Entity], edges: list[Edge]) -> None:
         # Canonical orders, so that answers do not depend on how a backend happens to sort its rows.
         self.entities = dict(sorted(entities.items()))
         self.edges = sorted(edges, key=lambda e: (e.subject, e.predicate, e.object))
-        # Request-independent results (paths from a finding, search tables) computed once, on first use.
-        self.cache: dict[object, object] = {}
         self.out_edges: dict[str, list[Edge]] = defaultdict(list)
         self.in_edges: dict[str, list[Edge]] = defaultdict(list)
         for edge in self.edges:
             self.out_edges[edge.subject].append(edge)
             self.in_edges[edge.object].append(edge)
+        self.briefs = {
+            e.id: {"id": e.curie, "label": e.label, "type": e.type} for e in self.entities.values()
+        }
         self.by_xref: dict[str, list[str]] = defaultdict(list)
         self.by_name: dict[str, list[str]] = defaultdict(list)
         for entity in self.entities.values():
@@ -195,9 +182,7 @@ class GraphIndex:
             for row in backend.run("edges")
             if row["predicate"] in predicates
         ]
-        from clinkg.service.ranking.hpo_rank import HpoIndex
-
-        return cls(entities, edges, HpoIndex.load(backend, backend.snapshot_path("hpo_index.json")))
+        return cls(entities, edges)
 
     def resolve(self, reference: str) -> str | None:
         """Our entity id for an id, a `clinkg:` CURIE, an IRI, a cross-reference CURIE or an exact label.
@@ -231,12 +216,7 @@ class GraphIndex:
 
     def brief(self, entity_id: str) -> dict[str, Any]:
         """{id, label, type} of an entity, for paths and edges (shared: do not modify)."""
-        key = ("brief", entity_id)
-        cached = self.cache.get(key)
-        if cached is None:
-            entity = self.entities[entity_id]
-            cached = self.cache[key] = {"id": entity.curie, "label": entity.label, "type": entity.type}
-        return cached  # type: ignore[return-value]
+        return self.briefs[entity_id]
 
 
 def _provenance(row: dict[str, Any]) -> Provenance:

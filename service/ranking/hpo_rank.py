@@ -46,7 +46,7 @@ import numpy.typing as npt
 import orjson
 
 from clinkg import ontology
-from clinkg.service.ranking.graph_index import local_id, xref_curie
+from clinkg.service.ranking.ids import local_id, xref_curie
 from clinkg.service.ranking.weights import HpoWeights
 from clinkg.service.stores.base import Backend
 

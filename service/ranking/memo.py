@@ -1,24 +1,30 @@
-"""A small least-recently-used cache with a hard size bound (request-dependent keys must not grow memory)."""
+"""Caches of ranking: a bounded least-recently-used cache for request-dependent keys, and the typed memo
+of request-independent results that a Ranking keeps for as long as its graph is served."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Generic, TypeVar
 
+from clinkg.service.ranking.model import TestAdvice
+from clinkg.service.ranking.paths import Path
+
+K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-class BoundedCache(Generic[V]):
+class BoundedCache(Generic[K, V]):
     """At most `size` entries; the least recently used goes first. Size 0 disables caching."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._data: OrderedDict[Hashable, V] = OrderedDict()
+        self._data: OrderedDict[K, V] = OrderedDict()
         self._lock = Lock()
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], V]) -> V:
+    def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
         """The cached value of `key`, computing and storing it when missing."""
         if self.size <= 0:
             return compute()
@@ -35,3 +41,24 @@ class BoundedCache(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+# (finding, onset, side, course, older or not): everything a finding's best paths depend on.
+BestKey = tuple[str, str | None, str | None, str | None, bool]
+# cause -> (best path, qualifier bonus, contradicted qualifiers described)
+BestPaths = dict[str, tuple[Path, float, tuple[str, ...]]]
+TestsKey = tuple[tuple[str, ...], frozenset[str]]
+
+
+@dataclass
+class Memo:
+    """Results that depend on the graph and the weights only, computed on first use.
+
+    The finding and history walks are bounded by the graph's items; the per-qualifier best paths by
+    items x qualifier combinations; the test rankings by request, hence bounded."""
+
+    finding_paths: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    history_paths: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    best_paths: dict[BestKey, BestPaths] = field(default_factory=dict)
+    item_levels: dict[str, str] = field(default_factory=dict)
+    tests: BoundedCache[TestsKey, list[TestAdvice]] = field(default_factory=lambda: BoundedCache(4096))

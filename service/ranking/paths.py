@@ -95,22 +95,14 @@ def _extend(index: GraphIndex, start: list[Path], w: Weights) -> list[Path]:
     return done
 
 
-def paths_from_finding(index: GraphIndex, finding: str, w: Weights) -> tuple[Path, ...]:
-    """Every path from a finding to a cause (cached on the index: the graph does not change while serving)."""
-    key = ("finding", finding, w)
-    cached = index.cache.get(key)
-    if cached is None:
-        cached = index.cache[key] = tuple(_extend(index, _first_hops(index, finding, w), w))
-    return cached  # type: ignore[return-value]
+def walk_from_finding(index: GraphIndex, finding: str, w: Weights) -> tuple[Path, ...]:
+    """Every path from a finding to a cause (Ranking.finding_paths keeps them: the graph does not change)."""
+    return tuple(_extend(index, _first_hops(index, finding, w), w))
 
 
-def paths_from_history(index: GraphIndex, item: str, w: Weights) -> tuple[Path, ...]:
-    """A known condition, exposure or medication supports itself and the causes it leads to (cached)."""
-    key = ("history", item, w)
-    cached = index.cache.get(key)
-    if cached is None:
-        cached = index.cache[key] = tuple(_history_walk(index, item, w))
-    return cached  # type: ignore[return-value]
+def walk_from_history(index: GraphIndex, item: str, w: Weights) -> tuple[Path, ...]:
+    """A known condition, exposure or medication supports itself and the causes it leads to."""
+    return tuple(_history_walk(index, item, w))
 
 
 def _history_walk(index: GraphIndex, item: str, w: Weights) -> list[Path]:

@@ -1,4 +1,4 @@
-"""Request-independent tables of the differential, computed once per graph index and kept on it.
+"""Request-independent tables of the differential, computed once per graph index (by its Ranking).
 
 They say what the curated graph means for ranking and triage: which findings a cause has, which findings
 are forms of which, which findings only one cause explains, the red flags' patterns, and which tests
@@ -65,19 +65,12 @@ def _closure(start: str, step: dict[str, list[str]]) -> frozenset[str]:
     return frozenset(seen)
 
 
-def tables(index: GraphIndex) -> Tables:
-    """The tables of this index (computed on first use, then kept on it)."""
-    cached = index.cache.get("differential-tables")
-    if cached is None:
-        cached = index.cache["differential-tables"] = _build(index)
-    return cached  # type: ignore[return-value]
-
-
 def _targets(index: GraphIndex, node: str, predicate: str) -> list[str]:
     return [e.object for e in index.out_edges.get(node, ()) if e.predicate == predicate]
 
 
-def _build(index: GraphIndex) -> Tables:
+def build_tables(index: GraphIndex) -> Tables:
+    """The tables of a graph index (a Ranking builds them once)."""
     findings = [f.id for f in index.of_type("finding")]
     causes = [c.id for c in index.of_type("cause")]
     up: dict[str, list[str]] = {f: _targets(index, f, "form_of") for f in findings}

@@ -14,16 +14,9 @@ with provenance); where the content says nothing, the answer says nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from clinkg.service.ranking.graph_index import GraphIndex
-from clinkg.service.ranking.paths import paths_from_finding, paths_from_history
-from clinkg.service.ranking.tables import tables, urgency_ranks
-from clinkg.service.ranking.weights import Weights
-
-if TYPE_CHECKING:
-    from clinkg.service.ranking.differential import Query, RaisedFlag
+from clinkg.service.ranking.context import Ranking
+from clinkg.service.ranking.model import Query, RaisedFlag, Reason, Triage
+from clinkg.service.ranking.tables import urgency_ranks
 
 RED_FLAG = "red_flag"
 MUST_NOT_MISS = "must_not_miss"
@@ -31,45 +24,25 @@ NEEDS_ASSESSMENT = "needs_assessment"
 SELF_LIMITING = "self_limiting"
 
 
-@dataclass(frozen=True)
-class Reason:
-    by: str  # the flag, cause or reported item that asks for the level (entity id)
-    rule: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class Triage:
-    level: str
-    reasons: tuple[Reason, ...]
-    action: str | None
-    safety_net: str | None
-    wording_from: str | None  # the flag or triage advice the action (and safety net) are the words of
-
-
-def item_level(index: GraphIndex, item: str, w: Weights) -> str:
+def item_level(r: Ranking, item: str) -> str:
     """What one reported item asks for on its own: self-care when every cause it can point to is
-    self-care, otherwise the default (a consult). Cached on the index."""
-    key = ("item-level", item, w)
-    cached = index.cache.get(key)
+    self-care, otherwise the default (a consult). Memoised."""
+    cached = r.memo.item_levels.get(item)
     if cached is None:
-        paths = paths_from_finding if index.entities[item].type == "finding" else paths_from_history
-        reached = {p.end for p in paths(index, item, w)}
-        benign = bool(reached) and all(index.entities[c].urgency == "self_care" for c in reached)
-        cached = index.cache[key] = "self_care" if benign else w.triage.default
-    return cached  # type: ignore[return-value]
+        entities = r.index.entities
+        paths = r.finding_paths(item) if entities[item].type == "finding" else r.history_paths(item)
+        reached = {p.end for p in paths}
+        benign = bool(reached) and all(entities[c].urgency == "self_care" for c in reached)
+        cached = r.memo.item_levels[item] = "self_care" if benign else r.weights.triage.default
+    return cached
 
 
-def _history_reach(index: GraphIndex, item: str, w: Weights) -> frozenset[str]:
-    return frozenset(p.end for p in paths_from_history(index, item, w))
-
-
-def must_not_miss(index: GraphIndex, present: tuple[str, ...], w: Weights) -> list[tuple[str, str]]:
+def must_not_miss(r: Ranking, present: tuple[str, ...]) -> list[tuple[str, str]]:
     """(cause, why) for every cause more urgent than the default that the present items specifically
     support: findings it has (reported, or implied as the general form of a reported one) plus history
     items that lead to it number at least `must_not_miss_min_evidence`, and one of those findings is
     characteristic of it."""
-    t = tables(index)
+    t, w, index = r.tables, r.weights, r.index
     ranks = urgency_ranks()
     findings = [i for i in present if i in t.forms_up]
     history = [i for i in present if i not in t.forms_up]
@@ -83,7 +56,7 @@ def must_not_miss(index: GraphIndex, present: tuple[str, ...], w: Weights) -> li
         ):
             continue
         shown = sorted(had & has)
-        led = [h for h in history if cause in _history_reach(index, h, w)]
+        led = [h for h in history if any(p.end == cause for p in r.history_paths(h))]
         characteristic = [f for f in shown if f in t.characteristic[cause]]
         if characteristic and len(shown) + len(led) >= w.triage.must_not_miss_min_evidence:
             label = index.entities
@@ -95,19 +68,19 @@ def must_not_miss(index: GraphIndex, present: tuple[str, ...], w: Weights) -> li
     return found
 
 
-def triage(index: GraphIndex, query: Query, flags: list[RaisedFlag], w: Weights) -> Triage:
+def triage(r: Ranking, query: Query, flags: list[RaisedFlag]) -> Triage:
     """The level, every reason that asks for it, and the action and safety net to show."""
     ranks = urgency_ranks()
-    entities = index.entities
+    entities, w = r.index.entities, r.weights
     asks: list[tuple[str, Reason]] = []
     for raised in flags:
         level = raised.flag.urgency or w.triage.default
         met = ", ".join(entities[f].label for f in raised.triggered_by)
         asks.append((level, Reason(raised.flag.id, RED_FLAG, f"{raised.flag.label}: {met}")))
-    for cause, why in must_not_miss(index, query.present, w):
+    for cause, why in must_not_miss(r, query.present):
         asks.append((entities[cause].urgency or w.triage.default, Reason(cause, MUST_NOT_MISS, why)))
     for item in query.present:
-        level = item_level(index, item, w)
+        level = item_level(r, item)
         rule, detail = (
             (SELF_LIMITING, f"every cause {entities[item].label} points to in the graph is self-limiting")
             if level == "self_care"
@@ -116,7 +89,7 @@ def triage(index: GraphIndex, query: Query, flags: list[RaisedFlag], w: Weights)
         asks.append((level, Reason(item, rule, detail)))
     level = max((lvl for lvl, _ in asks), key=lambda lvl: ranks[lvl], default=w.triage.default)
     reasons = tuple(reason for lvl, reason in asks if lvl == level)
-    advice = tables(index).advice.get(level)
+    advice = r.tables.advice.get(level)
     at_level = [r for r in flags if (r.flag.urgency or w.triage.default) == level]
     action: str | None = advice.action if advice else None
     source: str | None = advice.id if advice else None

@@ -1,8 +1,12 @@
-"""The SPARQL 1.1 Protocol over the embedded Oxigraph store, read-only: GET and POST /sparql."""
+"""The SPARQL 1.1 Protocol over the embedded Oxigraph store, read-only: GET and POST /sparql.
 
-from __future__ import annotations
+A mountable router: `sparql_router(workers, settings)` takes the dependencies that give it its worker
+pool and settings, so any FastAPI app can include it (rdflib-endpoint's idea). No postponed annotations
+here: FastAPI reads the routes' signatures, which name the factory's arguments.
+"""
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -11,13 +15,10 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
-from clinkg.service.api.deps import BackendDep, SettingsDep
 from clinkg.service.settings import Settings
 from clinkg.service.sparql.exec import QueryFailedError
 from clinkg.service.sparql.formats import ALL_MEDIA_TYPES, GRAPH, SOLUTIONS
 from clinkg.service.sparql.workers import SparqlWorkers
-
-router = APIRouter(tags=["sparql"])
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
@@ -47,17 +48,8 @@ class ProtocolRequest:
     formats: list[str]
 
 
-async def _workers(request: Request, backend: BackendDep) -> SparqlWorkers:
-    workers: SparqlWorkers | None = request.app.state.connection.workers
-    if workers is None:
-        raise HTTPException(
-            503,
-            f"SPARQL needs the embedded RDF store (Oxigraph); this service runs the {backend.name} backend",
-        )
-    return workers
-
-
-WorkersDep = Annotated[SparqlWorkers, Depends(_workers)]
+WorkersProvider = Callable[..., Awaitable[SparqlWorkers]]
+SettingsProvider = Callable[..., Awaitable[Settings]]
 QueryParam = Annotated[
     str | None, Query(description="The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE).")
 ]
@@ -120,59 +112,67 @@ POST_BODY = {
 }
 
 
-@router.get("/sparql", response_class=Response, responses=RESPONSES, summary="SPARQL query (GET)")
-async def sparql_get(
-    request: Request,
-    workers: WorkersDep,
-    settings: SettingsDep,
-    query: QueryParam = None,
-    default_graph_uri: DefaultGraphs = None,
-    named_graph_uri: NamedGraphs = None,
-    format_: Formats = None,
-) -> Response:
-    """Run a read-only SPARQL query given as `?query=` (W3C SPARQL 1.1 Protocol)."""
-    params = request.query_params
-    graphs = (default_graph_uri or [], named_graph_uri or [])
-    protocol = ProtocolRequest(params.getlist("query"), "update" in params, *graphs, format_ or [])
-    return await _answer(workers, settings, protocol, request.headers.get("accept"))
+def sparql_router(workers: WorkersProvider, settings: SettingsProvider) -> APIRouter:
+    """GET and POST /sparql, given dependencies for the worker pool (503 when there is none) and settings."""
+    router = APIRouter(tags=["sparql"])
 
+    @router.get("/sparql", response_class=Response, responses=RESPONSES, summary="SPARQL query (GET)")
+    async def sparql_get(
+        request: Request,
+        pool: Annotated[SparqlWorkers, Depends(workers)],
+        config: Annotated[Settings, Depends(settings)],
+        query: QueryParam = None,
+        default_graph_uri: DefaultGraphs = None,
+        named_graph_uri: NamedGraphs = None,
+        format_: Formats = None,
+    ) -> Response:
+        """Run a read-only SPARQL query given as `?query=` (W3C SPARQL 1.1 Protocol)."""
+        params = request.query_params
+        graphs = (default_graph_uri or [], named_graph_uri or [])
+        protocol = ProtocolRequest(params.getlist("query"), "update" in params, *graphs, format_ or [])
+        return await _answer(pool, config, protocol, request.headers.get("accept"))
 
-@router.post(
-    "/sparql",
-    response_class=Response,
-    responses=RESPONSES,
-    openapi_extra=POST_BODY,
-    summary="SPARQL query (POST)",
-)
-async def sparql_post(
-    request: Request,
-    workers: WorkersDep,
-    settings: SettingsDep,
-    default_graph_uri: DefaultGraphs = None,
-    named_graph_uri: NamedGraphs = None,
-    format_: Formats = None,
-) -> Response:
-    """Run a read-only SPARQL query sent as a form (`query=`) or as an `application/sparql-query` body."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == UPDATE_BODY:
-        raise HTTPException(403, READ_ONLY)
-    if content_type not in (FORM, QUERY_BODY):
-        raise HTTPException(415, f"POST a {FORM} form with query=, or a {QUERY_BODY} body")
-    body = await _read_body(request, settings.sparql_max_query_chars)
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise HTTPException(400, f"the body is not UTF-8: {exc}") from exc
-    params = request.query_params
-    graphs = (default_graph_uri or [], named_graph_uri or [])
-    if content_type == FORM:
-        form = parse_qs(text, keep_blank_values=True)
-        graphs = (graphs[0] + form.get("default-graph-uri", []), graphs[1] + form.get("named-graph-uri", []))
-        queries, update = form.get("query", []), "update" in form or "update" in params
-    else:
-        queries, update = [text], "update" in params
-    protocol = ProtocolRequest(queries, update, *graphs, format_ or [])
-    return await _answer(workers, settings, protocol, request.headers.get("accept"))
+    @router.post(
+        "/sparql",
+        response_class=Response,
+        responses=RESPONSES,
+        openapi_extra=POST_BODY,
+        summary="SPARQL query (POST)",
+    )
+    async def sparql_post(
+        request: Request,
+        pool: Annotated[SparqlWorkers, Depends(workers)],
+        config: Annotated[Settings, Depends(settings)],
+        default_graph_uri: DefaultGraphs = None,
+        named_graph_uri: NamedGraphs = None,
+        format_: Formats = None,
+    ) -> Response:
+        """Run a read-only SPARQL query sent as a form (`query=`) or as an `application/sparql-query` body."""
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == UPDATE_BODY:
+            raise HTTPException(403, READ_ONLY)
+        if content_type not in (FORM, QUERY_BODY):
+            raise HTTPException(415, f"POST a {FORM} form with query=, or a {QUERY_BODY} body")
+        body = await _read_body(request, config.sparql_max_query_chars)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, f"the body is not UTF-8: {exc}") from exc
+        params = request.query_params
+        graphs = (default_graph_uri or [], named_graph_uri or [])
+        if content_type == FORM:
+            form = parse_qs(text, keep_blank_values=True)
+            graphs = (
+                graphs[0] + form.get("default-graph-uri", []),
+                graphs[1] + form.get("named-graph-uri", []),
+            )
+            queries, update = form.get("query", []), "update" in form or "update" in params
+        else:
+            queries, update = [text], "update" in params
+        protocol = ProtocolRequest(queries, update, *graphs, format_ or [])
+        return await _answer(pool, config, protocol, request.headers.get("accept"))
+
+    return router
 
 
 async def _read_body(request: Request, max_chars: int) -> bytes:

@@ -10,9 +10,9 @@ from typing import Any
 import orjson
 import pytest
 
+from clinkg.service.api.connection import Served, serve
 from clinkg.service.api.models import DifferentialRequest
-from clinkg.service.api.routes.differential import answer
-from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.api.routes.differential import answer_json
 from clinkg.service.stores.cypher import falkordb_backend
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
@@ -30,14 +30,12 @@ CASES: list[dict[str, Any]] = [
 
 
 @pytest.fixture(scope="module")
-def indexes(falkordb_graph: Any, build_dir: Path) -> tuple[GraphIndex, GraphIndex]:
-    return GraphIndex.load(OxigraphBackend.open(build_dir / "store")), GraphIndex.load(
-        falkordb_backend(falkordb_graph)
-    )
+def indexes(falkordb_graph: Any, build_dir: Path) -> tuple[Served, Served]:
+    return serve(OxigraphBackend.open(build_dir / "store")), serve(falkordb_backend(falkordb_graph))
 
 
-def test_both_backends_give_the_same_graph_index(indexes: tuple[GraphIndex, GraphIndex]) -> None:
-    embedded, cypher = indexes
+def test_both_backends_give_the_same_graph_index(indexes: tuple[Served, Served]) -> None:
+    embedded, cypher = (served.index for served in indexes)
     assert embedded.entities == cypher.entities
     key = lambda e: (e.subject, e.predicate, e.object)  # noqa: E731
     assert sorted(embedded.edges, key=key) == sorted(cypher.edges, key=key)
@@ -45,9 +43,9 @@ def test_both_backends_give_the_same_graph_index(indexes: tuple[GraphIndex, Grap
 
 @pytest.mark.parametrize("body", CASES, ids=[str(i) for i in range(len(CASES))])
 def test_the_differential_is_the_same_on_both_backends(
-    indexes: tuple[GraphIndex, GraphIndex], body: dict[str, Any]
+    indexes: tuple[Served, Served], body: dict[str, Any]
 ) -> None:
     embedded, cypher = indexes
     request = DifferentialRequest.model_validate(body)
     # Answers hold pre-serialized JSON fragments: compare the bytes a client receives.
-    assert orjson.dumps(answer(request, cypher)) == orjson.dumps(answer(request, embedded))
+    assert orjson.dumps(answer_json(request, cypher)) == orjson.dumps(answer_json(request, embedded))

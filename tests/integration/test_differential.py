@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -121,7 +122,7 @@ def test_a_lone_leg_weakness_lists_every_cause_that_reaches_it(http: httpx.Clien
 
 
 def test_every_candidate_explains_itself_with_paths_and_provenance(http: httpx.Client) -> None:
-    answer = ask(http, present=["leg-weakness"], include_contributors=True, limit=50)
+    answer = ask(http, present=["leg-weakness"], include_contributors=True, limit=50, verbose=True)
     diuretics = next(c for c in answer["candidates"] if c["id"] == "clinkg:diuretics")
     path = diuretics["paths"][0]
     assert path["nodes"][0]["id"] == "clinkg:leg-weakness" and path["nodes"][-1]["id"] == "clinkg:diuretics"
@@ -204,3 +205,20 @@ def test_answers_match_the_documented_response_model(http: httpx.Client) -> None
     assert parsed.candidates and parsed.red_flags and parsed.tests
     schema = http.get("/openapi.json").json()["paths"]["/v1/differential"]["post"]["responses"]["200"]
     assert schema["content"]["application/json"]["schema"]["$ref"].endswith("DifferentialResponse")
+
+
+def test_a_compact_answer_lists_each_node_and_edge_once(http: httpx.Client) -> None:
+    body = {"present": ["leg-weakness", "fatigue"], "include_contributors": True, "limit": 50}
+    compact = ask(http, **body)
+    verbose = ask(http, **body, verbose=True)
+    assert "edges" not in verbose and "nodes" not in verbose
+    for short, full in zip(compact["candidates"], verbose["candidates"], strict=True):
+        for path, inline in zip(short["paths"], full["paths"], strict=True):
+            assert [compact["edges"][e] for e in path["edges"]] == inline["edges"]
+            assert [{"id": n, **compact["nodes"][n]} for n in path["nodes"]] == inline["nodes"]
+    used = {e for c in compact["candidates"] for p in c["paths"] for e in p["edges"]}
+    assert used == set(compact["edges"])  # every edge once, and only those the paths use
+    raw = orjson.dumps(compact)
+    for edge in compact["edges"].values():  # each statement once in the whole answer
+        assert raw.count(orjson.dumps(edge["provenance"]["statement"])) == 1
+    assert len(raw) < len(orjson.dumps(verbose))

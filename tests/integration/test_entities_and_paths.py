@@ -68,7 +68,12 @@ def test_paths_validate_their_parameters(http: httpx.Client) -> None:
 
 def test_paths_through_tests_end_quickly(http: httpx.Client) -> None:
     # Through test edges the number of simple paths explodes; the walk is bounded and still answers.
-    params = {"from": "strength-testing", "to": "strength-testing", "max_length": 6, "include_tests": "true",
-              "limit": 100}
+    params = {
+        "from": "strength-testing",
+        "to": "strength-testing",
+        "max_length": 6,
+        "include_tests": "true",
+        "limit": 100,
+    }
     response = http.get("/v1/paths", params=params, timeout=60)
     assert response.status_code == 200

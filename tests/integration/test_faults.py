@@ -74,7 +74,9 @@ def test_a_store_down_mid_run_gives_503_and_recovers_when_it_returns(own_falkord
     with TestClient(app) as client:
         assert client.post("/v1/cypher", json=query).status_code == 200
         # redis-server rewrites its title to "redis-server 127.0.0.1:PORT"
-        server = next(p for p in psutil.Process().children() if any(str(port) in part for part in p.cmdline()))
+        server = next(
+            p for p in psutil.Process().children() if any(str(port) in part for part in p.cmdline())
+        )
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
         down = client.post("/v1/cypher", json=query)

@@ -15,9 +15,9 @@ import orjson
 import pytest
 
 from clinkg.loaders.hpo import data_file
+from clinkg.service.api.connection import Served, serve
 from clinkg.service.api.models import DifferentialRequest, DifferentialResponse
-from clinkg.service.api.routes.differential import answer
-from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.api.routes.differential import answer_json
 from clinkg.service.ranking.hpo_rank import HpoIndex
 from clinkg.service.ranking.weights import weights
 from clinkg.service.settings import Settings
@@ -32,14 +32,14 @@ DISEASE = "OMIM:620106"  # in the slice with all its rows; presents with HP:0007
 
 
 @pytest.fixture(scope="module")
-def index(hpo_build_dir: Path) -> GraphIndex:
-    return GraphIndex.load(OxigraphBackend.open(hpo_build_dir / "store"))
+def served(hpo_build_dir: Path) -> Served:
+    return serve(OxigraphBackend.open(hpo_build_dir / "store"))
 
 
 @pytest.fixture(scope="module")
-def hpo(index: GraphIndex) -> HpoIndex:
-    assert index.hpo is not None
-    return index.hpo
+def hpo(served: Served) -> HpoIndex:
+    assert served.ranking.hpo is not None
+    return served.ranking.hpo
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_a_disease_ranks_first_for_its_own_specific_terms(client: httpx.Client, 
 
 def test_each_path_carries_the_phenotype_hpoa_row_it_rests_on(client: httpx.Client, hpo: HpoIndex) -> None:
     terms = specific_terms(hpo, DISEASE, 3)
-    first = candidate(post(client, {"present": terms, "scope": "hpo"}), DISEASE)
+    first = candidate(post(client, {"present": terms, "scope": "hpo", "verbose": True}), DISEASE)
     assert len(first["paths"]) == len(terms)
     for path in first["paths"]:
         edge = path["edges"][-1]
@@ -125,7 +125,8 @@ def test_a_reported_term_matches_a_more_specific_annotation_in_full(
     client: httpx.Client, hpo: HpoIndex
 ) -> None:
     reported, annotated = _more_specific_case(hpo)
-    found = candidate(post(client, {"present": [reported], "scope": "hpo", "limit": 200}), DISEASE)
+    body = {"present": [reported], "scope": "hpo", "limit": 200, "verbose": True}
+    found = candidate(post(client, body), DISEASE)
     (match,) = found["matched"]
     assert match["route"] == "hpo_more_specific"
     assert match["weight"] == pytest.approx(hpo.ic[reported], abs=1e-3)
@@ -155,7 +156,8 @@ def test_a_more_general_annotation_counts_at_the_documented_discount(
     client: httpx.Client, hpo: HpoIndex
 ) -> None:
     reported, _ = _more_general_case(hpo)
-    found = candidate(post(client, {"present": [reported], "scope": "hpo", "limit": 200}), DISEASE)
+    body = {"present": [reported], "scope": "hpo", "limit": 200, "verbose": True}
+    found = candidate(post(client, body), DISEASE)
     (match,) = found["matched"]
     assert match["route"] == "hpo_more_general"
     annotated = found["paths"][0]["edges"][-1]["to"]
@@ -248,14 +250,26 @@ def test_the_index_snapshot_is_reused_and_a_damaged_one_ignored(hpo_build_dir: P
 
 
 def test_the_hpo_differential_is_the_same_through_falkordb(
-    index: GraphIndex, hpo_falkordb_graph: Any
+    served: Served, hpo_falkordb_graph: Any
 ) -> None:
-    cypher = GraphIndex.load(falkordb_backend(hpo_falkordb_graph))
-    assert cypher.hpo is not None and index.hpo is not None
-    assert cypher.hpo.positive == index.hpo.positive and cypher.hpo.negative == index.hpo.negative
+    cypher = serve(falkordb_backend(hpo_falkordb_graph))
+    ours, theirs = served.ranking.hpo, cypher.ranking.hpo
+    assert ours is not None and theirs is not None
+    assert theirs.positive == ours.positive and theirs.negative == ours.negative
     for body in (
-        {"present": specific_terms(index.hpo, DISEASE, 3), "scope": "hpo"},
+        {"present": specific_terms(ours, DISEASE, 3), "scope": "hpo"},
         {"present": ["HP:0007340", "saddle-anesthesia", "urinary-retention"], "scope": "all", "limit": 30},
     ):
         request = DifferentialRequest.model_validate(body)
-        assert orjson.dumps(answer(request, cypher)) == orjson.dumps(answer(request, index))
+        assert orjson.dumps(answer_json(request, cypher)) == orjson.dumps(answer_json(request, served))
+
+
+def test_a_compact_hpo_answer_names_each_row_once(client: httpx.Client, hpo: HpoIndex) -> None:
+    terms = specific_terms(hpo, DISEASE, 3)
+    data = post(client, {"present": terms, "scope": "hpo"})
+    first = candidate(data, DISEASE)
+    for path in first["paths"]:
+        *chain, row = path["edges"]
+        assert row.startswith("hpoa:") and all(step.startswith("is_a:") for step in chain)
+        assert data["edges"][row]["provenance"]["section"] == "phenotype.hpoa"
+        assert all(node in data["nodes"] for node in path["nodes"])

@@ -179,9 +179,9 @@ def test_falkordb_holds_the_same_counts(hpo_falkordb_graph: Any, store: ox.Store
     def cypher(query: str) -> int:
         return int(graph.query(query).result_set[0][0])
 
-    assert cypher("MATCH (t:Finding {graph: 'hpo'}) WHERE t.curie STARTS WITH 'HP:' RETURN count(t)") == count(
-        store, "?t a ckg:Finding"
-    )
+    assert cypher(
+        "MATCH (t:Finding {graph: 'hpo'}) WHERE t.curie STARTS WITH 'HP:' RETURN count(t)"
+    ) == count(store, "?t a ckg:Finding")
     assert cypher("MATCH (d:Condition {graph: 'hpo'}) RETURN count(d)") == expected.diseases
     assert (
         cypher("MATCH ()-[r:PRESENTS_WITH {section: 'phenotype.hpoa'}]->() RETURN count(r)")

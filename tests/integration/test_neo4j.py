@@ -129,22 +129,22 @@ def test_a_load_killed_at_any_point_leaves_the_previous_graph(
 def test_the_backend_answers_the_differential_like_the_embedded_store(
     neo4j_uri: str, driver: Any, curated: Content, build_dir: Any
 ) -> None:
+    from clinkg.service.api.connection import serve
     from clinkg.service.api.models import DifferentialRequest
-    from clinkg.service.api.routes.differential import answer
-    from clinkg.service.ranking.graph_index import GraphIndex
+    from clinkg.service.api.routes.differential import answer_json
     from clinkg.service.stores.cypher import neo4j_backend
     from clinkg.service.stores.oxigraph import OxigraphBackend
 
     load_neo4j(driver, "neo4j", curated)
-    graph = GraphIndex.load(neo4j_backend(neo4j_uri, "neo4j", PASSWORD, "neo4j", 10.0))
-    embedded = GraphIndex.load(OxigraphBackend.open(build_dir / "store"))
+    graph = serve(neo4j_backend(neo4j_uri, "neo4j", PASSWORD, "neo4j", 10.0))
+    embedded = serve(OxigraphBackend.open(build_dir / "store"))
     for body in (
         {"present": ["leg-weakness", "saddle-anesthesia", "urinary-retention"]},
         {"present": ["leg-weakness", "viral-infection"], "onset": "rapid", "laterality": "bilateral"},
         {"present": ["claudication"]},
     ):
         request = DifferentialRequest.model_validate(body)
-        assert orjson.dumps(answer(request, graph)) == orjson.dumps(answer(request, embedded))
+        assert orjson.dumps(answer_json(request, graph)) == orjson.dumps(answer_json(request, embedded))
 
 
 def test_writes_through_the_backend_are_refused_by_the_read_transaction(neo4j_uri: str, driver: Any) -> None:

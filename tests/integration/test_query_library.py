@@ -288,7 +288,9 @@ def test_counts_by_type(backend: OxigraphBackend) -> None:
     for kind in ("Cause", "Mechanism", "Finding", "RedFlag", "DiagnosticTest", "Source"):
         assert entities[iri(f"ckg:{kind}")] == sum(row["type"] == iri(f"ckg:{kind}") for row in listed)
     assert entities[iri("ckg:Cause")] == 29
-    kinds = sum(entities.get(iri(f"ckg:{kind}"), 0) for kind in ("Condition", "Exposure", "Medication", "State"))
+    kinds = sum(
+        entities.get(iri(f"ckg:{kind}"), 0) for kind in ("Condition", "Exposure", "Medication", "State")
+    )
     assert kinds == entities[iri("ckg:Cause")]
     assert entities[iri("ckg:Entity")] == len(listed)
     edges = run(backend, "edges")

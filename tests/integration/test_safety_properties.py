@@ -17,11 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clinkg.service.api.connection import Served, serve
 from clinkg.service.api.models import DifferentialRequest
-from clinkg.service.api.routes.differential import answer
-from clinkg.service.ranking.differential import Differential, Query, differential
-from clinkg.service.ranking.graph_index import GraphIndex
-from clinkg.service.ranking.tables import tables, urgency_ranks
+from clinkg.service.api.routes.differential import answer_json
+from clinkg.service.ranking.differential import differential
+from clinkg.service.ranking.model import Differential, Query
+from clinkg.service.ranking.tables import urgency_ranks
 from clinkg.service.ranking.weights import weights
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
@@ -37,8 +38,8 @@ PROPERTY = settings(
 
 
 @pytest.fixture(scope="module")
-def index(build_dir: Path) -> GraphIndex:
-    return GraphIndex.load(OxigraphBackend.open(build_dir / "store"))
+def served(build_dir: Path) -> Served:
+    return serve(OxigraphBackend.open(build_dir / "store"))
 
 
 # The strategies need the graph's item ids before any test runs; they are read from the packaged content,
@@ -84,26 +85,24 @@ def unused(draw: st.DrawFn, query: Query) -> str:
 
 @PROPERTY
 @given(data=st.data())
-def test_adding_a_present_item_never_lowers_triage(index: GraphIndex, data: st.DataObject) -> None:
-    w = weights()
+def test_adding_a_present_item_never_lowers_triage(served: Served, data: st.DataObject) -> None:
     query = data.draw(queries())
     extra = unused(data.draw, query)
-    before = differential(index, query, w)
-    after = differential(index, replace(query, present=(*query.present, extra)), w)
+    before = differential(served.ranking, query)
+    after = differential(served.ranking, replace(query, present=(*query.present, extra)))
     assert level(after) >= level(before), (query, extra, before.triage, after.triage)
 
 
 @PROPERTY
 @given(data=st.data())
 def test_an_absent_finding_never_lowers_triage_nor_silences_a_flag(
-    index: GraphIndex, data: st.DataObject
+    served: Served, data: st.DataObject
 ) -> None:
-    w = weights()
     ranks = urgency_ranks()
     query = data.draw(queries())
     extra = unused(data.draw, query)
-    before = differential(index, query, w)
-    after = differential(index, replace(query, absent=(*query.absent, extra)), w)
+    before = differential(served.ranking, query)
+    after = differential(served.ranking, replace(query, absent=(*query.absent, extra)))
     flagged = {r.flag.id for r in before.red_flags}
     assert flagged <= {r.flag.id for r in after.red_flags}, (query, extra)
     most_urgent_flag = max((ranks[r.flag.urgency or "consult"] for r in before.red_flags), default=0)
@@ -115,9 +114,9 @@ def test_an_absent_finding_never_lowers_triage_nor_silences_a_flag(
 @PROPERTY
 @given(query=queries())
 def test_a_flagged_cause_is_in_the_top_3_and_one_of_its_tests_among_the_first_3(
-    index: GraphIndex, query: Query
+    served: Served, query: Query
 ) -> None:
-    result = differential(index, query, weights())
+    result = differential(served.ranking, query)
     top3 = [c.entity.id for c in result.candidates[:3]]
     first_tests = {a.test.id for a in result.tests[:3]}
     for raised in result.red_flags:
@@ -129,7 +128,7 @@ def test_a_flagged_cause_is_in_the_top_3_and_one_of_its_tests_among_the_first_3(
 
 @PROPERTY
 @given(data=st.data())
-def test_the_answer_does_not_depend_on_the_order_of_the_items(index: GraphIndex, data: st.DataObject) -> None:
+def test_the_answer_does_not_depend_on_the_order_of_the_items(served: Served, data: st.DataObject) -> None:
     query = data.draw(queries())
     body: dict[str, Any] = {
         "present": list(query.present),
@@ -144,18 +143,18 @@ def test_the_answer_does_not_depend_on_the_order_of_the_items(index: GraphIndex,
         "present": data.draw(st.permutations(query.present)),
         "absent": data.draw(st.permutations(query.absent)),
     }
-    first = orjson.dumps(answer(DifferentialRequest.model_validate(body), index))
-    second = orjson.dumps(answer(DifferentialRequest.model_validate(shuffled), index))
+    first = orjson.dumps(answer_json(DifferentialRequest.model_validate(body), served))
+    second = orjson.dumps(answer_json(DifferentialRequest.model_validate(shuffled), served))
     assert first == second, query
 
 
 @PROPERTY
 @given(query=queries(), limit=st.one_of(st.none(), st.integers(min_value=1, max_value=15)))
 def test_candidates_have_positive_support_honour_the_limit_and_declare_their_ties(
-    index: GraphIndex, query: Query, limit: int | None
+    served: Served, query: Query, limit: int | None
 ) -> None:
     w = weights()
-    result = differential(index, replace(query, limit=limit), w)
+    result = differential(served.ranking, replace(query, limit=limit))
     flagged = {c for r in result.red_flags for c in r.concerns}
     ranks = urgency_ranks()
     listed = [c for c in result.candidates if c.entity.id not in flagged]
@@ -183,12 +182,12 @@ def test_candidates_have_positive_support_honour_the_limit_and_declare_their_tie
 
 @PROPERTY
 @given(query=queries())
-def test_every_triage_level_has_a_reason_and_the_content_s_wording(index: GraphIndex, query: Query) -> None:
-    result = differential(index, query, weights())
+def test_every_triage_level_has_a_reason_and_the_content_s_wording(served: Served, query: Query) -> None:
+    result = differential(served.ranking, query)
     triage = result.triage
     assert triage.reasons, query
     assert triage.action, query
     flagged = [r for r in result.red_flags if r.flag.urgency == triage.level]
-    advice = tables(index).advice[triage.level]
+    advice = served.ranking.tables.advice[triage.level]
     assert triage.wording_from in ({r.flag.id for r in flagged} if flagged else {advice.id})
     assert triage.safety_net == advice.safety_net

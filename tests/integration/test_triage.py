@@ -126,7 +126,7 @@ def test_absent_alternative_criteria_of_a_flag_do_not_count_against_its_cause(ht
 
 
 def test_paralysis_and_one_sided_weakness_are_forms_of_leg_weakness_for_the_flags(http: httpx.Client) -> None:
-    sudden = ask(http, present=["paralysis"], onset="sudden")
+    sudden = ask(http, present=["paralysis"], onset="sudden", verbose=True)
     flag = next(f for f in sudden["red_flags"] if f["id"] == "clinkg:rf-sudden-leg-weakness")
     assert flag["triggered_by"] == ["clinkg:paralysis"]
     rapid = ask(http, present=["one-sided-weakness"], onset="rapid")
@@ -201,7 +201,7 @@ def test_urgent_is_gone_from_every_copy_of_the_vocabulary() -> None:
 
 
 def test_exposures_medications_and_states_are_listed_only_on_request(http: httpx.Client) -> None:
-    default = ask(http, present=["leg-weakness", "diuretics"], limit=50)
+    default = ask(http, present=["leg-weakness", "diuretics"], limit=50, verbose=True)
     listed = set(ids(default["candidates"]))
     assert {"clinkg:diuretics", "clinkg:increased-urination", "clinkg:overexertion"}.isdisjoint(listed)
     assert "clinkg:dehydration" in listed

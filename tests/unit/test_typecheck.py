@@ -37,7 +37,15 @@ def test_a_planted_cross_layer_type_error_is_caught(tmp_path: Path) -> None:
         "from clinkg.loaders.content import load_content\n\ncount: int = load_content()\n", encoding="utf-8"
     )
     result = subprocess.run(  # noqa: S603 - our interpreter, our files
-        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "cache"), "--no-error-summary", str(probe)],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--no-error-summary",
+            str(probe),
+        ],
         capture_output=True,
         text=True,
         env={"MYPYPATH": str(root), "PATH": ""},

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from clinkg.service.api.deps import BackendDep, SettingsDep
+from clinkg.service.api.deps import BackendDep, CypherSlotsDep, SettingsDep
 from clinkg.service.api.models import errors
 from clinkg.service.settings import Settings
 from clinkg.service.stores.base import Backend, BackendUnavailableError
@@ -35,10 +34,9 @@ class CypherResult(BaseModel):
 
 @router.post("/cypher", response_model=CypherResult)
 def post_cypher(
-    request: CypherRequest, backend: BackendDep, settings: SettingsDep, http: Request
+    request: CypherRequest, backend: BackendDep, settings: SettingsDep, slots: CypherSlotsDep
 ) -> CypherResult:
     """Run a read-only Cypher query on the Neo4j backend (503 on the embedded RDF store)."""
-    slots: threading.BoundedSemaphore = http.app.state.cypher_slots
     if not slots.acquire(blocking=False):
         raise HTTPException(
             status_code=503,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from clinkg.service.api.deps import BackendDep, IndexDep
+from clinkg.service.api.deps import BackendDep, ConnectionDep, IndexDep, SettingsDep
 from clinkg.service.api.models import errors
 
 router = APIRouter(tags=["health"], responses=errors(401, 503))
@@ -20,12 +20,11 @@ class Health(BaseModel):
 
 
 @router.get("/health", response_model=Health)
-async def health(request: Request) -> Health:
+async def health(connection: ConnectionDep, settings: SettingsDep) -> Health:
     """Liveness: the service is up; which backend answers, how big the graph is, which content it holds."""
-    connection = request.app.state.connection
     backend = connection.backend
     if backend is None:
-        name = request.app.state.settings.backend
+        name = settings.backend
         return Health(
             status="degraded", backend=name, triples=None, content_hash=None, detail=connection.error
         )

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
+from clinkg.service.api.answers import edge_public
 from clinkg.service.api.deps import IndexDep, SettingsDep
 from clinkg.service.api.models import EdgePublic, NodeRef, errors
-from clinkg.service.api.routes.differential import edge_public
 from clinkg.service.api.routes.entities import find_entity
 from clinkg.service.ranking.paths import paths_between
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from clinkg.service.api.deps import IndexDep, SettingsDep
+from clinkg.service.api.deps import SearchDep, SettingsDep
 from clinkg.service.api.models import errors
 from clinkg.service.ranking.graph_index import ENTITY_TYPES
-from clinkg.service.ranking.search import SearchIndex
 
 router = APIRouter(prefix="/v1", tags=["search"], responses=errors(401, 422, 503))
 
@@ -36,16 +35,6 @@ def _known_type(value: str | None) -> str | None:
     return value
 
 
-async def _search_index(request: Request, index: IndexDep) -> SearchIndex:
-    # Built on first use and kept with the app: the graph index is loaded once per lifespan.
-    cached: SearchIndex | None = getattr(request.app.state, "search_index", None)
-    if cached is None or cached.graph is not index:
-        cached = SearchIndex.from_graph(index)
-        request.app.state.search_index = cached
-    return cached
-
-
-SearchIndexDep = Annotated[SearchIndex, Depends(_search_index)]
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=QUERY_MAX_CHARS),
@@ -61,7 +50,7 @@ EntityTypeName = Annotated[
 @router.get("/search", response_model=SearchResults)
 async def search(
     q: Text,
-    search_index: SearchIndexDep,
+    search_index: SearchDep,
     settings: SettingsDep,
     type: EntityTypeName = None,
     limit: Annotated[int, Query(ge=1)] = 10,

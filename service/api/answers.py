@@ -1,0 +1,318 @@
+"""Answers as the API shows them: the ranking's records serialized to JSON-ready values.
+
+Compact by default: each path names its nodes and edges by id, and the answer carries every node it
+mentions once (`nodes`) and every edge once with its provenance (`edges`), so that a statement shared by
+twenty paths is sent once. `verbose` inlines them in every path instead, as earlier versions did.
+
+Serialized pieces that depend only on the graph (an edge, a path, a list of tests) are built once and kept
+in the typed caches of `AnswerViews`, which the app builds with the graph it serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from clinkg.service.api.models import DISCLAIMER, SCORING, SCORING_HPO
+from clinkg.service.ranking.answer import Answer
+from clinkg.service.ranking.graph_index import Edge, GraphIndex
+from clinkg.service.ranking.hpo_rank import HpoCandidate, HpoIndex, Match
+from clinkg.service.ranking.model import Candidate, Differential, Triage
+from clinkg.service.ranking.paths import Path
+from clinkg.service.ranking.weights import Weights
+
+JSON = dict[str, Any]
+
+
+def edge_public(index: GraphIndex, edge: Edge) -> JSON:
+    """An edge as the API shows it, with its provenance."""
+    p = edge.provenance
+    return {
+        "predicate": edge.predicate,
+        "from": index.entities[edge.subject].curie,
+        "to": index.entities[edge.object].curie,
+        "qualifiers": edge.qualifiers,
+        "provenance": {
+            "source": p.source,
+            "section": p.section,
+            "paragraph": p.paragraph,
+            "statement": p.statement,
+        },
+    }
+
+
+@dataclass
+class _Tables:
+    """The nodes and edges one compact answer mentions, each once."""
+
+    nodes: dict[str, Any] = field(default_factory=dict)
+    edges: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AnswerViews:
+    """Serializes answers of one graph; keeps what it serialized that depends on the graph only."""
+
+    index: GraphIndex
+    weights: Weights
+    hpo: HpoIndex | None = None
+    edge_ids: dict[Edge, str] = field(init=False)
+    edge_json: dict[Edge, orjson.Fragment] = field(default_factory=dict)
+    node_json: dict[str, orjson.Fragment] = field(default_factory=dict)
+    path_json: dict[tuple[Path, bool], orjson.Fragment] = field(default_factory=dict)
+    tests_json: dict[tuple[str, ...], orjson.Fragment] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Edge ids follow the index's canonical edge order: the same graph gives the same ids.
+        self.edge_ids = {edge: f"e{position}" for position, edge in enumerate(self.index.edges)}
+
+    # --- curated pieces ------------------------------------------------------------------------------------
+
+    def _edge(self, edge: Edge) -> orjson.Fragment:
+        found = self.edge_json.get(edge)
+        if found is None:
+            found = self.edge_json[edge] = orjson.Fragment(orjson.dumps(edge_public(self.index, edge)))
+        return found
+
+    def _node(self, node: str) -> orjson.Fragment:
+        found = self.node_json.get(node)
+        if found is None:
+            entity = self.index.entities[node]
+            found = self.node_json[node] = orjson.Fragment(
+                orjson.dumps({"label": entity.label, "type": entity.type})
+            )
+        return found
+
+    def _path(self, path: Path, verbose: bool, tables: _Tables) -> orjson.Fragment:
+        key = (path, verbose)
+        found = self.path_json.get(key)
+        if found is None:
+            if verbose:
+                value: JSON = {
+                    "nodes": [self.index.brief(n) for n in path.nodes],
+                    "edges": [edge_public(self.index, e) for e in path.edges],
+                }
+            else:
+                value = {
+                    "nodes": [self.index.entities[n].curie for n in path.nodes],
+                    "edges": [self.edge_ids[e] for e in path.edges],
+                }
+            value.update(route=path.route, weight=round(path.weight, 4))
+            found = self.path_json[key] = orjson.Fragment(orjson.dumps(value))
+        if not verbose:
+            for node in path.nodes:
+                tables.nodes.setdefault(self.index.entities[node].curie, self._node(node))
+            for edge in path.edges:
+                tables.edges.setdefault(self.edge_ids[edge], self._edge(edge))
+        return found
+
+    def _tests(self, ids: tuple[str, ...]) -> orjson.Fragment:
+        found = self.tests_json.get(ids)
+        if found is None:
+            curies = [self.index.entities[t].curie for t in ids]
+            found = self.tests_json[ids] = orjson.Fragment(orjson.dumps(curies))
+        return found
+
+    def candidate(
+        self, c: Candidate, tests_of: dict[str, tuple[str, ...]], verbose: bool, tables: _Tables
+    ) -> JSON:
+        """A curated candidate with its rank, score, matched and against items, paths and tests."""
+        entities, w = self.index.entities, self.weights
+        entity, support = c.entity, c.support
+        paths = sorted(support.paths, key=lambda p: (-p.weight, p.nodes))[: w.paths_per_candidate]
+        matched = sorted(support.matched.items(), key=lambda m: (-m[1][0], m[0]))
+        against = sorted(support.against.items(), key=lambda a: (a[1][0], a[0]))
+        return {
+            "id": entity.curie,
+            "label": entity.label,
+            "graph": "curated",
+            "rank": c.rank,
+            "score": round(support.score, 4),
+            "urgency": entity.urgency or w.triage.default,
+            "matched": [
+                {"id": entities[i].curie, "label": entities[i].label, "route": route, "weight": round(v, 4)}
+                for i, (v, route) in matched
+            ],
+            "against": [
+                {"id": entities[i].curie, "label": entities[i].label, "reason": why, "weight": round(v, 4)}
+                for i, (v, why) in against
+            ],
+            "paths": [self._path(p, verbose, tables) for p in paths],
+            "tests": self._tests(tests_of.get(entity.id, ())),
+        }
+
+    def triage(self, triage: Triage) -> JSON:
+        """Level, every reason, action and safety net, and whose words they are."""
+        entities = self.index.entities
+        return {
+            "level": triage.level,
+            "reason": [
+                {"by": entities[r.by].curie, "rule": r.rule, "detail": r.detail} for r in triage.reasons
+            ],
+            "action": triage.action,
+            "safety_net": triage.safety_net,
+            "wording_from": entities[triage.wording_from].curie if triage.wording_from else None,
+        }
+
+    def _curated(self, result: Differential, verbose: bool, tables: _Tables) -> JSON:
+        entities = self.index.entities
+        flags = [
+            {
+                "id": r.flag.curie,
+                "label": r.flag.label,
+                "urgency": r.flag.urgency,
+                "action": r.flag.action or "",
+                "triggered_by": [entities[f].curie for f in r.triggered_by],
+                "conditions": r.conditions,
+                "concerns": [self.index.brief(c) for c in r.concerns],
+            }
+            for r in result.red_flags
+        ]
+        tests = []
+        for advice in result.tests:
+            rationale = "Evaluates " + ", ".join(entities[c].label for c in advice.for_causes)
+            if advice.separates:
+                rationale += (
+                    f"; assesses {' and '.join(advice.separates)} mechanisms, which tells these causes apart"
+                )
+            tests.append(
+                {
+                    "id": advice.test.curie,
+                    "label": advice.test.label,
+                    "rationale": rationale,
+                    "for": [entities[c].curie for c in advice.for_causes],
+                    "separates": list(advice.separates),
+                }
+            )
+        return {
+            "candidates": [self.candidate(c, result.tests_of, verbose, tables) for c in result.candidates],
+            "red_flags": flags,
+            "triage": self.triage(result.triage),
+            "tests": tests,
+        }
+
+    # --- HPO pieces ----------------------------------------------------------------------------------------
+
+    def _hpo_node(self, hpo: HpoIndex, node: str) -> JSON:
+        if node in hpo.disease_labels:
+            return {"id": node, "label": hpo.disease_labels[node], "type": "cause"}
+        return {"id": node, "label": hpo.labels[node], "type": "finding"}
+
+    @staticmethod
+    def _is_a_edge(hpo: HpoIndex, lower: str, upper: str) -> JSON:
+        return {
+            "predicate": "is_a",
+            "from": lower,
+            "to": upper,
+            "qualifiers": {},
+            "provenance": {
+                "source": "hp.obo",
+                "section": f"[Term] {lower}",
+                "paragraph": None,
+                "statement": (
+                    f"{lower} {hpo.labels[lower]} is a kind of {upper} {hpo.labels[upper]} in the HPO."
+                ),
+            },
+        }
+
+    def _hpo_path(self, hpo: HpoIndex, disease: str, match: Match, verbose: bool, tables: _Tables) -> JSON:
+        """From the reported term through the is_a chain to the annotated term, then to the disease."""
+        if match.route == "more_specific":
+            chain = hpo.chain(match.annotated, match.term)[::-1]  # reported term first
+            steps = [(low, up) for up, low in zip(chain, chain[1:], strict=False)]
+        elif match.route == "more_general":
+            chain = hpo.chain(match.term, match.annotated)
+            steps = [(low, up) for low, up in zip(chain, chain[1:], strict=False)]
+        else:
+            chain, steps = [match.term], []
+        a = match.annotation
+        qualifiers: dict[str, str | float] = {}
+        if a.frequency is not None:
+            qualifiers["frequency"] = a.frequency
+        if a.onset is not None:
+            qualifiers["onset"] = a.onset
+        annotation = {
+            "predicate": "presents_with",
+            "from": disease,
+            "to": match.annotated,
+            "qualifiers": qualifiers,
+            "provenance": {
+                "source": a.source,
+                "section": "phenotype.hpoa",
+                "paragraph": a.paragraph,
+                "statement": a.statement,
+                "evidence": a.evidence,
+                "references": list(a.references),
+            },
+        }
+        edges = [(f"is_a:{low}>{up}", self._is_a_edge(hpo, low, up)) for low, up in steps]
+        edges.append((f"hpoa:{a.paragraph}", annotation))
+        nodes = [*chain, disease]
+        path: JSON
+        if verbose:
+            path = {"nodes": [self._hpo_node(hpo, n) for n in nodes], "edges": [e for _, e in edges]}
+        else:
+            path = {"nodes": nodes, "edges": [key for key, _ in edges]}
+            for node in nodes:
+                brief = self._hpo_node(hpo, node)
+                tables.nodes.setdefault(node, {"label": brief["label"], "type": brief["type"]})
+            for key, edge in edges:
+                tables.edges.setdefault(key, edge)
+        path.update(route=f"hpo_{match.route}", weight=round(match.weight, 4))
+        return path
+
+    def hpo_candidate(
+        self, hpo: HpoIndex, candidate: HpoCandidate, rank: int, verbose: bool, tables: _Tables
+    ) -> JSON:
+        """An HPO disease as a candidate, explained by one path per matched term."""
+        return {
+            "id": candidate.disease,
+            "label": candidate.label,
+            "graph": "hpo",
+            "rank": rank,
+            "score": round(candidate.score, 4),
+            "urgency": None,
+            "matched": [
+                {
+                    "id": m.term,
+                    "label": hpo.labels[m.term],
+                    "route": f"hpo_{m.route}",
+                    "weight": round(m.weight, 4),
+                }
+                for m in candidate.matched
+            ],
+            "against": [
+                {"id": term, "label": hpo.labels[term], "reason": reason, "weight": round(weight, 4)}
+                for term, reason, weight in candidate.against
+            ],
+            "paths": [self._hpo_path(hpo, candidate.disease, m, verbose, tables) for m in candidate.matched],
+            "tests": [],
+        }
+
+    # --- the whole answer ----------------------------------------------------------------------------------
+
+    def dumps(self, answer: Answer, verbose: bool = False) -> bytes:
+        """The answer's JSON bytes."""
+        return orjson.dumps(self.to_json(answer, verbose))
+
+    def to_json(self, answer: Answer, verbose: bool = False) -> JSON:
+        """The public answer: every candidate explained by its paths, every triggered red flag, the triage,
+        the tests; compact (nodes and edges once, in tables) unless `verbose`."""
+        tables = _Tables()
+        body = self._curated(answer.differential, verbose, tables)
+        scope = answer.query.scope
+        if answer.hpo and self.hpo is not None:
+            offset = len(body["candidates"])
+            body["candidates"] += [
+                self.hpo_candidate(self.hpo, c, rank, verbose, tables)
+                for rank, c in enumerate(answer.hpo, start=offset + 1)
+            ]
+        body["scope"] = scope
+        if not verbose:
+            body["nodes"] = tables.nodes
+            body["edges"] = tables.edges
+        body["disclaimer"] = DISCLAIMER
+        body["scoring"] = {"curated": SCORING, "hpo": SCORING_HPO, "all": f"{SCORING}. {SCORING_HPO}"}[scope]
+        return body

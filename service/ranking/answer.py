@@ -1,0 +1,171 @@
+"""The one entry of ranking: a question, with references as people and other systems write them, is
+resolved into a frozen query, and the query is answered in its scope (the curated differential, every
+disease of the HPO graph, or both). Everything that decides an answer is here or below; the HTTP layer only
+validates the request, calls these two functions and serializes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from clinkg.service.ranking.context import Ranking
+from clinkg.service.ranking.differential import differential
+from clinkg.service.ranking.graph_index import IMPLIED
+from clinkg.service.ranking.hpo_rank import HpoCandidate, HpoIndex
+from clinkg.service.ranking.model import Differential, Query
+
+# What may be reported present or absent: findings and history items (causes: conditions, exposures...).
+HISTORY_OR_FINDING = frozenset({"finding", "cause"})
+
+
+@dataclass(frozen=True)
+class Question:
+    """A request as asked: references (ids, CURIEs, codes, labels), qualifiers and what to list."""
+
+    present: tuple[str, ...]
+    absent: tuple[str, ...] = ()
+    onset: str | None = None
+    laterality: str | None = None
+    course: str | None = None
+    age: int | None = None
+    scope: str = "curated"  # curated | hpo | all
+    limit: int | None = None
+    contributors: bool = False
+
+
+class UnresolvedError(ValueError):
+    """The question cannot be answered as asked (unknown or misplaced references, a scope the release
+    lacks, an item both present and absent). The message names the problems."""
+
+
+@dataclass(frozen=True)
+class ScopedQuery:
+    """A resolved question: the curated query and, in scopes hpo and all, the HP terms. Frozen and
+    hashable: equal queries have equal answers, so it is the answer cache's key."""
+
+    curated: Query
+    scope: str = "curated"
+    hpo_present: tuple[str, ...] = ()
+    hpo_absent: tuple[str, ...] = ()
+    hpo_limit: int = 0
+
+
+@dataclass
+class Answer:
+    """The differential of a query: the curated part (its candidates and tests are empty in scope hpo;
+    its red flags and triage are there in every scope) and the HPO diseases, explained."""
+
+    query: ScopedQuery
+    differential: Differential
+    hpo: list[HpoCandidate] = field(default_factory=list)
+
+
+def _resolve_items(r: Ranking, field_name: str, refs: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+    """Entity ids for the references of one field, and the problems with the others."""
+    index = r.index
+    ids: list[str] = []
+    unknown: list[str] = []
+    misplaced: list[str] = []
+    for ref in refs:
+        found = index.resolve(ref)
+        if found is None:
+            unknown.append(ref)
+        elif index.entities[found].type not in HISTORY_OR_FINDING:
+            misplaced.append(f"{ref} (a {index.entities[found].type})")
+        elif found not in ids:
+            ids.append(found)
+    problems = []
+    if unknown:
+        problems.append(f"unknown ids in '{field_name}': {', '.join(unknown)}")
+    if misplaced:
+        problems.append(f"'{field_name}' takes findings and history items only, not: {', '.join(misplaced)}")
+    return tuple(ids), problems
+
+
+def _hpo_terms(
+    r: Ranking, hpo: HpoIndex, field_name: str, refs: tuple[str, ...]
+) -> tuple[tuple[str, ...], list[str]]:
+    """The HP terms of one field: HP CURIEs, or curated items through the HP codes they imply.
+
+    A curated item without an HP code of the release is fine: it takes part in the curated graph (red
+    flags, and the curated candidates of scope "all") only. An item neither graph knows is a problem.
+    """
+    terms: list[str] = []
+    unknown: list[str] = []
+    for ref in refs:
+        upper = ref.strip().upper()
+        found = [upper] if hpo.known(upper) else []
+        if not found:
+            entity = r.index.resolve(ref)
+            if entity is None:
+                unknown.append(ref)
+                continue
+            # Codes the entity implies (exact, close or broader): a patient who has it has those terms.
+            found = [code for code in r.index.entities[entity].codes(IMPLIED) if hpo.known(code)]
+        terms.extend(term for term in found if term not in terms)
+    problems = []
+    if unknown:
+        problems.append(
+            f"unknown in both the HPO graph and the curated graph in '{field_name}' (give HP CURIEs such as "
+            f"HP:0007340, or curated ids): {', '.join(unknown)}"
+        )
+    return tuple(terms), problems
+
+
+def resolve(question: Question, r: Ranking) -> ScopedQuery:
+    """The question's references as entity ids and HP terms (UnresolvedError naming what is wrong)."""
+    quiet = question.scope != "curated"  # in other scopes, the curated graph takes the items it knows
+    present, present_problems = _resolve_items(r, "present", question.present)
+    absent, absent_problems = _resolve_items(r, "absent", question.absent)
+    problems = [] if quiet else present_problems + absent_problems
+    if problems:
+        raise UnresolvedError("; ".join(problems))
+    both = sorted(set(present) & set(absent))
+    if both:
+        # Two references (a label and a code, say) that name the same entity, one present and one absent.
+        names = ", ".join(r.index.entities[i].curie for i in both)
+        raise UnresolvedError(f"an item cannot be both present and absent: {names}")
+    curated = Query(
+        present=present,
+        absent=absent,
+        onset=question.onset,
+        laterality=question.laterality,
+        course=question.course,
+        age=question.age,
+        contributors=question.contributors,
+        limit=question.limit,
+    )
+    if question.scope == "curated":
+        return ScopedQuery(curated)
+    hpo = r.hpo
+    if hpo is None:
+        raise UnresolvedError(
+            f"scope '{question.scope}' needs a release with the HPO graph (`clinkg import hpo`); "
+            "this service has the curated graph only"
+        )
+    terms, term_problems = _hpo_terms(r, hpo, "present", question.present)
+    missing, missing_problems = _hpo_terms(r, hpo, "absent", question.absent)
+    if not terms and not term_problems and question.scope == "hpo":
+        term_problems.append("scope 'hpo' needs at least one HP term in 'present' (or a finding with one)")
+    if term_problems or missing_problems:
+        raise UnresolvedError("; ".join(term_problems + missing_problems))
+    return ScopedQuery(
+        curated,
+        question.scope,
+        tuple(sorted(terms)),
+        tuple(sorted(missing)),
+        question.limit or r.weights.hpo.candidates,
+    )
+
+
+def answer(query: ScopedQuery, r: Ranking) -> Answer:
+    """The answer to a resolved query. Red flags and triage come from the curated graph in every scope."""
+    result = differential(r, query.curated)
+    if query.scope == "curated" or r.hpo is None:
+        return Answer(query, result)
+    if query.scope == "hpo":
+        result = replace(result, candidates=[], tests=[])
+    w = r.weights.hpo
+    ranked = r.hpo.rank(query.hpo_present, query.hpo_absent, query.hpo_limit, w)
+    diseases = [r.hpo.explain(d, s, query.hpo_present, query.hpo_absent, w) for d, s in ranked]
+    return Answer(query, result, diseases)

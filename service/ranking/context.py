@@ -1,0 +1,41 @@
+"""A Ranking: the graph index with everything ranking derives from it, built once per served graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.ranking.hpo_rank import HpoIndex
+from clinkg.service.ranking.memo import Memo
+from clinkg.service.ranking.paths import Path, walk_from_finding, walk_from_history
+from clinkg.service.ranking.tables import Tables, build_tables
+from clinkg.service.ranking.weights import Weights, weights
+
+
+@dataclass
+class Ranking:
+    """What the differential needs: the curated graph index, the HPO index of the release (when it has
+    one), the weights, the request-independent tables and the memo of request-independent results."""
+
+    index: GraphIndex
+    hpo: HpoIndex | None = None
+    weights: Weights = field(default_factory=weights)
+    tables: Tables = field(init=False)
+    memo: Memo = field(default_factory=Memo)
+
+    def __post_init__(self) -> None:
+        self.tables = build_tables(self.index)
+
+    def finding_paths(self, finding: str) -> tuple[Path, ...]:
+        """Every path from a finding to a cause (walked once per finding)."""
+        found = self.memo.finding_paths.get(finding)
+        if found is None:
+            found = self.memo.finding_paths[finding] = walk_from_finding(self.index, finding, self.weights)
+        return found
+
+    def history_paths(self, item: str) -> tuple[Path, ...]:
+        """Every path from a history item to the causes it is or leads to (walked once per item)."""
+        found = self.memo.history_paths.get(item)
+        if found is None:
+            found = self.memo.history_paths[item] = walk_from_history(self.index, item, self.weights)
+        return found
