@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
 from clinkg.loaders.content import ContentDir, packaged_content
 from clinkg.loaders.errors import ContentError
-from clinkg.service.settings import get_settings
+from clinkg.service.settings import Settings, get_settings
 
 app = typer.Typer(
     help="clinkg: a curated clinical knowledge graph.",
@@ -228,21 +229,30 @@ neo4j_app = typer.Typer(help="Neo4j administration for the clinkg stack.", no_ar
 app.add_typer(neo4j_app, name="neo4j")
 
 
+UriOption = Annotated[
+    str | None, typer.Option(help="Bolt URI (default: CLINKG_NEO4J_URI, bolt://localhost:7687).")
+]
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
 @neo4j_app.command("reader-user")
 def neo4j_reader_user_command(
-    uri: Annotated[str, typer.Option(help="Bolt URI, e.g. bolt://localhost:7687.")] = "bolt://localhost:7687",
+    uri: UriOption = None,
     admin: Annotated[str, typer.Option(help="An admin user (its password from NEO4J_PASSWORD).")] = "neo4j",
     name: Annotated[str, typer.Option(help="The read-only user to create or update.")] = "clinkg_api",
 ) -> None:
     """Create (or update) the API's read-only user with the `reader` role; its password from
     NEO4J_API_PASSWORD. Needs Neo4j Enterprise Edition: Community has no roles."""
-    import os
-
     import neo4j
 
     from clinkg.loaders.neo4j import statements
 
-    admin_password, password = os.environ.get("NEO4J_PASSWORD"), os.environ.get("NEO4J_API_PASSWORD")
+    settings = Settings()  # read now: the credentials come from the environment of this command
+    uri = uri or settings.neo4j_uri
+    admin_password, password = _secret(settings.neo4j_admin_password), _secret(settings.neo4j_api_password)
     if not admin_password or not password:
         err.print("[red]error:[/] set NEO4J_PASSWORD (admin) and NEO4J_API_PASSWORD (the read-only user)")
         raise typer.Exit(2)
@@ -275,7 +285,7 @@ app.add_typer(load_app, name="load")
 
 @load_app.command("neo4j")
 def load_neo4j_command(
-    uri: Annotated[str, typer.Option(help="Bolt URI, e.g. bolt://localhost:7687.")] = "bolt://localhost:7687",
+    uri: UriOption = None,
     user: Annotated[str, typer.Option(help="Neo4j user.")] = "neo4j",
     database: Annotated[str, typer.Option(help="Neo4j database.")] = "neo4j",
     content: ContentOption = None,
@@ -286,15 +296,15 @@ def load_neo4j_command(
 
     With --hpo, then the HPO graph: too big for one transaction, it is loaded beside the current HPO
     release in batches and readers are switched to it in one transaction at the end."""
-    import os
-
     import neo4j
     from rich.progress import Progress
 
     from clinkg.loaders.build import ShapesViolatedError, check
     from clinkg.loaders.neo4j import load_hpo_neo4j, load_neo4j
 
-    password = os.environ.get("NEO4J_PASSWORD")
+    settings = Settings()  # read now: the credentials come from the environment of this command
+    uri = uri or settings.neo4j_uri
+    password = _secret(settings.neo4j_admin_password)
     if not password:
         err.print("[red]error:[/] set NEO4J_PASSWORD (the password is never taken from a flag or a file)")
         raise typer.Exit(2)

@@ -98,18 +98,25 @@ def manifest_of(content: Content, graph: Graph, ntriples: str) -> dict[str, Any]
     }
 
 
-def write_store(path: Path, content: Content, extra: Sequence[tuple[URIRef, Path]] = ()) -> dict[str, int]:
-    """Bulk-load the curated graph, the ontology and any `extra` (graph, N-Triples file) into a new
-    Oxigraph store at `path`; returns the triple count of each extra graph."""
+def fill_store(store: Any, content: Content) -> None:
+    """Load the curated graph and the ontology into an Oxigraph store (on disk, or in memory for tests)."""
     import pyoxigraph as ox
 
-    store = ox.Store(str(path))
     for name, graph in ((CURATED_GRAPH, content_graph(content)), (ONTOLOGY_GRAPH, ontology_graph())):
         store.bulk_load(
             input=graph.serialize(format="nt", encoding="utf-8"),
             format=ox.RdfFormat.N_TRIPLES,
             to_graph=ox.NamedNode(str(name)),
         )
+
+
+def write_store(path: Path, content: Content, extra: Sequence[tuple[URIRef, Path]] = ()) -> dict[str, int]:
+    """Bulk-load the curated graph, the ontology and any `extra` (graph, N-Triples file) into a new
+    Oxigraph store at `path`; returns the triple count of each extra graph."""
+    import pyoxigraph as ox
+
+    store = ox.Store(str(path))
+    fill_store(store, content)
     counts: dict[str, int] = {}
     for name, file in extra:
         # From the file in chunks of whole lines: one bulk load of HPO's 3.4M triples peaks at ~1.6 GB

@@ -93,3 +93,35 @@ def graph() -> Graph:
     parsed = Graph()
     parsed.parse(data=resource("clinkg.ttl").read_text(encoding="utf-8"), format="turtle")
     return parsed
+
+
+@cache
+def vocabulary(scheme: str) -> frozenset[str]:
+    """The values (skos:notation) of one of the ontology's vocabularies, e.g. vocabulary("Onsets")."""
+    g = graph()
+    found = frozenset(
+        str(g.value(concept, SKOS.notation)) for concept in g.subjects(SKOS.inScheme, CKG[scheme])
+    )
+    if not found:
+        raise KeyError(f"ckg:{scheme} is not a vocabulary of ontology/clinkg.ttl")
+    return found
+
+
+@cache
+def agreements(scheme: str) -> dict[str, frozenset[str]]:
+    """For a vocabulary of reported values (Sides, ReportedCourses): each value -> the qualifier values it
+    agrees with (ckg:agreesWith)."""
+    g = graph()
+    return {
+        str(g.value(concept, SKOS.notation)): frozenset(
+            str(g.value(other, SKOS.notation)) for other in g.objects(concept, CKG.agreesWith)
+        )
+        for concept in g.subjects(SKOS.inScheme, CKG[scheme])
+    }
+
+
+@cache
+def urgency_levels() -> frozenset[str]:
+    """The urgency levels (labels of the ckg:UrgencyLevel individuals)."""
+    g = graph()
+    return frozenset(str(g.value(level, RDFS.label)) for level in g.subjects(RDF.type, CKG.UrgencyLevel))

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr | None = None
     neo4j_database: str = "neo4j"
+    # The loader's and the administrator's credentials (`clinkg load neo4j`, `clinkg neo4j reader-user`):
+    # NEO4J_PASSWORD and NEO4J_API_PASSWORD, the names the compose files and .env use, or CLINKG_-prefixed.
+    neo4j_admin_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("CLINKG_NEO4J_ADMIN_PASSWORD", "NEO4J_PASSWORD")
+    )
+    neo4j_api_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("CLINKG_NEO4J_API_PASSWORD", "NEO4J_API_PASSWORD")
+    )
     cypher_timeout_s: float = 10.0
     cypher_row_limit: int = 1000
     cypher_concurrency: int = 4  # user Cypher queries at once; more answer 503 with Retry-After

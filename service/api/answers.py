@@ -62,6 +62,9 @@ class AnswerViews:
     edge_json: dict[Edge, orjson.Fragment] = field(default_factory=dict)
     node_json: dict[str, orjson.Fragment] = field(default_factory=dict)
     path_json: dict[tuple[Path, bool], orjson.Fragment] = field(default_factory=dict)
+    path_refs: dict[
+        Path, tuple[tuple[tuple[str, orjson.Fragment], ...], tuple[tuple[str, orjson.Fragment], ...]]
+    ] = field(default_factory=dict)
     tests_json: dict[tuple[str, ...], orjson.Fragment] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -102,10 +105,13 @@ class AnswerViews:
             value.update(route=path.route, weight=round(path.weight, 4))
             found = self.path_json[key] = orjson.Fragment(orjson.dumps(value))
         if not verbose:
-            for node in path.nodes:
-                tables.nodes.setdefault(self.index.entities[node].curie, self._node(node))
-            for edge in path.edges:
-                tables.edges.setdefault(self.edge_ids[edge], self._edge(edge))
+            refs = self.path_refs.get(path)
+            if refs is None:
+                nodes = tuple((self.index.entities[n].curie, self._node(n)) for n in path.nodes)
+                edges = tuple((self.edge_ids[e], self._edge(e)) for e in path.edges)
+                refs = self.path_refs[path] = (nodes, edges)
+            tables.nodes.update(refs[0])
+            tables.edges.update(refs[1])
         return found
 
     def _tests(self, ids: tuple[str, ...]) -> orjson.Fragment:

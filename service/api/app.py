@@ -22,7 +22,7 @@ from clinkg.service.api.routes import cypher, differential, entities, health, pa
 from clinkg.service.ranking.answer import UnresolvedError
 from clinkg.service.settings import Settings, get_settings
 from clinkg.service.sparql.router import sparql_router
-from clinkg.service.stores.base import Backend, BackendUnavailableError
+from clinkg.service.stores.base import Backend, BackendUnavailableError, QueryInvalidError, WriteRefusedError
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
 
@@ -57,14 +57,7 @@ def create_app(
             factory: Callable[[], Backend] = lambda: backend  # noqa: E731
         else:
             factory = backend_factory or (lambda: open_backend(chosen))
-        connection = GraphConnection(
-            factory,
-            sparql_workers=chosen.sparql_workers,
-            sparql_queue_wait_s=chosen.sparql_queue_wait_s,
-            owns_backend=backend is None,
-            retry_s=chosen.reconnect_interval_s,
-            answer_cache_size=chosen.answer_cache_size,
-        )
+        connection = GraphConnection(factory, chosen, owns_backend=backend is None)
         app.state.settings = chosen
         app.state.connection = connection
         # If the store is unavailable the service starts degraded: requests answer 503 and retry.
@@ -115,6 +108,14 @@ def create_app(
     @app.exception_handler(UnresolvedError)
     async def unresolved(_: Request, exc: UnresolvedError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(QueryInvalidError)
+    async def invalid_query(_: Request, exc: QueryInvalidError) -> JSONResponse:
+        return JSONResponse(status_code=400, content={"detail": f"the query was refused: {exc}"})
+
+    @app.exception_handler(WriteRefusedError)
+    async def write_refused(_: Request, exc: WriteRefusedError) -> JSONResponse:
+        return JSONResponse(status_code=403, content={"detail": f"the query was refused: {exc}"})
 
     @app.exception_handler(BackendUnavailableError)
     async def unavailable(_: Request, exc: BackendUnavailableError) -> JSONResponse:

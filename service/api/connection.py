@@ -21,6 +21,7 @@ from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.ranking.hpo_rank import HpoIndex
 from clinkg.service.ranking.memo import BoundedCache
 from clinkg.service.ranking.search import SearchIndex
+from clinkg.service.settings import Settings
 from clinkg.service.sparql.workers import SparqlWorkers
 from clinkg.service.stores.base import Backend, BackendUnavailableError
 from clinkg.service.stores.oxigraph import OxigraphBackend
@@ -40,11 +41,13 @@ class Served:
     views: AnswerViews
     search: SearchIndex
     answers: AnswerCache  # serialized answers by (resolved query, verbose)
+    settings: Settings  # what it is served under (limits): one dependency gives a route all it needs
 
 
-def serve(backend: Backend, answer_cache_size: int = 1024) -> Served:
+def serve(backend: Backend, settings: Settings | None = None) -> Served:
     """Build everything the service serves from a backend (the lifespan does this; tests and benchmarks
     too, to answer in process exactly as the service does)."""
+    settings = settings or Settings()
     index = GraphIndex.load(backend)
     hpo = HpoIndex.load(backend, backend.snapshot_path("hpo_index.json"))
     ranking = Ranking(index, hpo)
@@ -54,7 +57,8 @@ def serve(backend: Backend, answer_cache_size: int = 1024) -> Served:
         ranking,
         AnswerViews(index, ranking.weights, hpo),
         SearchIndex.from_graph(index),
-        AnswerCache(answer_cache_size),
+        AnswerCache(settings.answer_cache_size),
+        settings,
     )
 
 
@@ -64,19 +68,14 @@ class GraphConnection:
     def __init__(
         self,
         open_backend: Callable[[], Backend],
+        settings: Settings,
         *,
-        sparql_workers: int,
-        sparql_queue_wait_s: float = 1.0,
         owns_backend: bool,
-        retry_s: float = 2.0,
-        answer_cache_size: int = 1024,
     ) -> None:
         self._open = open_backend
         self._owns = owns_backend
-        self._sparql_workers = sparql_workers
-        self._sparql_queue_wait_s = sparql_queue_wait_s
-        self._retry_s = retry_s
-        self._answer_cache_size = answer_cache_size
+        self._settings = settings
+        self._retry_s = settings.reconnect_interval_s
         self._lock = threading.Lock()
         self._last_attempt = 0.0
         self.served: Served | None = None
@@ -99,14 +98,16 @@ class GraphConnection:
             self._last_attempt = time.monotonic()
             try:
                 backend = self._open()
-                served = serve(backend, self._answer_cache_size)
+                served = serve(backend, self._settings)
             except BackendUnavailableError as exc:
                 self.error = str(exc)
                 log.warning("graph store unavailable: %s", exc)
                 raise
             if isinstance(backend, OxigraphBackend) and backend.path is not None:
                 self.workers = SparqlWorkers(
-                    backend.path, self._sparql_workers, queue_wait_s=self._sparql_queue_wait_s
+                    backend.path,
+                    self._settings.sparql_workers,
+                    queue_wait_s=self._settings.sparql_queue_wait_s,
                 )
             self.served, self.error = served, None
 

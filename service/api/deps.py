@@ -12,9 +12,7 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
 
-from clinkg.service.api.answers import AnswerViews
-from clinkg.service.api.connection import AnswerCache, GraphConnection, Served
-from clinkg.service.ranking.context import Ranking
+from clinkg.service.api.connection import GraphConnection, Served
 from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.ranking.search import SearchIndex
 from clinkg.service.settings import Settings
@@ -43,20 +41,8 @@ async def _backend(request: Request) -> Backend:
     return (await _served(request)).backend
 
 
-async def _ranking(request: Request) -> Ranking:
-    return (await _served(request)).ranking
-
-
-async def _views(request: Request) -> AnswerViews:
-    return (await _served(request)).views
-
-
 async def _search(request: Request) -> SearchIndex:
     return (await _served(request)).search
-
-
-async def _answers(request: Request) -> AnswerCache:
-    return (await _served(request)).answers
 
 
 async def _settings(request: Request) -> Settings:
@@ -87,12 +73,10 @@ async def _cypher_slots(request: Request) -> threading.BoundedSemaphore:
     return slots
 
 
+ServedDep = Annotated[Served, Depends(_served)]
 ConnectionDep = Annotated[GraphConnection, Depends(_connection)]
 IndexDep = Annotated[GraphIndex, Depends(_index)]
 BackendDep = Annotated[Backend, Depends(_backend)]
-RankingDep = Annotated[Ranking, Depends(_ranking)]
-ViewsDep = Annotated[AnswerViews, Depends(_views)]
 SearchDep = Annotated[SearchIndex, Depends(_search)]
-AnswersDep = Annotated[AnswerCache, Depends(_answers)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CypherSlotsDep = Annotated[threading.BoundedSemaphore, Depends(_cypher_slots)]

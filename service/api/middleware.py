@@ -7,8 +7,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import os
 import time
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -62,7 +62,7 @@ class ServiceMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"")[:64].decode("latin-1") or uuid.uuid4().hex
+        request_id = headers.get(b"x-request-id", b"")[:64].decode("latin-1") or os.urandom(16).hex()
         started = time.perf_counter()
         status = 0
         path = scope.get("path", "")

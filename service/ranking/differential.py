@@ -7,8 +7,10 @@ first, whatever the scores say. The answer depends on the set of reported items,
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
+from clinkg import ontology
 from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.graph_index import Edge, Entity
 from clinkg.service.ranking.memo import BestPaths
@@ -25,16 +27,10 @@ from clinkg.service.ranking.tables import urgency_ranks
 from clinkg.service.ranking.triage import triage
 from clinkg.service.ranking.weights import Weights
 
-# The request's side or course -> the edge qualifiers that agree with it (other values contradict it).
-SIDES = {
-    "unilateral": frozenset({"one-leg", "one-side-of-body", "one-or-both-legs"}),
-    "bilateral": frozenset({"both-legs", "symmetric-ascending", "one-or-both-legs"}),
-}
-COURSES = {
-    "temporary": frozenset({"temporary"}),
-    "intermittent": frozenset({"intermittent", "intermittent-or-progressive"}),
-    "progressive": frozenset({"progressive", "intermittent-or-progressive"}),
-}
+# The request's side or course -> the edge qualifiers that agree with it (any other value contradicts it),
+# from the ontology's vocabularies (ckg:agreesWith).
+SIDES = ontology.agreements("Sides")
+COURSES = ontology.agreements("ReportedCourses")
 
 
 def _qualifier_fit(edge: Edge | None, query: Query, w: Weights) -> tuple[float, tuple[str, ...]]:
@@ -191,22 +187,23 @@ def _ranked(r: Ranking, found: dict[str, Support], flagged: dict[str, int], quer
         )
 
     listed = []
+    entities = r.index.entities
     for cause, support in found.items():
-        entity = r.index.entities[cause]
-        if cause not in flagged:
-            if not query.contributors and entity.kind not in w.candidate_kinds:
-                continue
-            if support.score <= 0:
-                continue
+        entity = entities[cause]
+        hidden = support.score <= 0 or (not query.contributors and entity.kind not in w.candidate_kinds)
+        if hidden and cause not in flagged:
+            continue
         listed.append((key(entity, support), entity.id, entity, support))
     listed.sort(key=lambda row: (row[0], row[1]))
     limit = query.limit or w.candidates
     result: list[Candidate] = []
+    previous: tuple[int, float, int, int] | None = None
     for position, (order, _, entity, support) in enumerate(listed):
         if position >= limit and entity.id not in flagged:
             break
-        tied = result and key(result[-1].entity, result[-1].support) == order
-        result.append(Candidate(entity, support, result[-1].rank if tied else position + 1))
+        rank = result[-1].rank if order == previous else position + 1
+        result.append(Candidate(entity, support, rank))
+        previous = order
     return result
 
 
@@ -224,9 +221,11 @@ def differential(r: Ranking, query: Query) -> Differential:
             flagged[cause] = max(flagged.get(cause, 0), level)
     _penalise_absent(r, query, found)
     for support in found.values():
-        # Summed in a fixed order, so equal evidence gives bit-equal scores whatever the request's order.
-        contributions = sorted(support.matched.items()) + sorted(support.against.items())
-        support.score = sum(weight for _, (weight, _) in contributions)
+        # An exact sum (fsum), so equal evidence gives bit-equal scores whatever the request's order.
+        support.score = math.fsum(
+            [weight for weight, _ in support.matched.values()]
+            + [weight for weight, _ in support.against.values()]
+        )
     candidates = _ranked(r, found, flagged, query)
     top = tuple(c.entity.id for c in candidates[: w.tests_for_top])
     tests = _tests(r, top, frozenset(flagged))

@@ -16,9 +16,13 @@ from clinkg.service.ranking.graph_index import Edge, GraphIndex
 from clinkg.service.ranking.weights import Weights
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Path:
-    """A walk from `nodes[0]` (the present item) to `nodes[-1]` (the cause it supports)."""
+    """A walk from `nodes[0]` (the present item) to `nodes[-1]` (the cause it supports).
+
+    Compared and hashed by identity: paths are walked once per item and kept by the Ranking's memo, so
+    the same path is the same object, and caches keyed by it do not hash its nodes and edges.
+    """
 
     nodes: tuple[str, ...]
     edges: tuple[Edge, ...]

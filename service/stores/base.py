@@ -11,7 +11,20 @@ Row = dict[str, Any]
 
 
 class BackendUnavailableError(Exception):
-    """The store cannot answer (missing, corrupt or unreachable); the message says why."""
+    """The store cannot answer (missing, corrupt, unreachable, or the query ran past its budget); the
+    message says why. The API answers 503."""
+
+
+class QueryRefusedError(Exception):
+    """The database refused a user's query on its own grounds; the message is the database's reason."""
+
+
+class QueryInvalidError(QueryRefusedError):
+    """The query is not valid (syntax, types, an unknown function). The API answers 400."""
+
+
+class WriteRefusedError(QueryRefusedError):
+    """The query would write, or call what a read-only user may not. The API answers 403."""
 
 
 class Backend(ABC):

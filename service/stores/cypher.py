@@ -9,7 +9,13 @@ from typing import Any
 
 import clinkg.queries as queries
 from clinkg.ontology import ID
-from clinkg.service.stores.base import Backend, BackendUnavailableError, Row
+from clinkg.service.stores.base import (
+    Backend,
+    BackendUnavailableError,
+    QueryInvalidError,
+    Row,
+    WriteRefusedError,
+)
 
 Executor = Callable[[str, Mapping[str, Any]], list[Row]]
 # Runs user Cypher read-only: (text, parameters, row limit) -> (columns, rows as value lists, truncated)
@@ -87,10 +93,48 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+# Neo4j status codes (the driver's classification of its errors, not their wording) that say what a
+# refusal was: a write in a read transaction, a procedure a reader may not call, a query past its timeout.
+WRITE_CODES = frozenset({"Neo.ClientError.Statement.AccessMode", "Neo.ClientError.Security.Forbidden"})
+TIMEOUT_CODES = frozenset(
+    {
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+    }
+)
+
+
+def neo4j_refusal(exc: Exception, uri: str) -> Exception:
+    """The error a Neo4j driver exception stands for, by its class and status code: the store is away or
+    out of time (BackendUnavailableError), the query writes (WriteRefusedError), the query is not valid
+    (QueryInvalidError); anything else is raised as it is (a fault of ours, a 500)."""
+    from neo4j.exceptions import (
+        ClientError,
+        DatabaseError,
+        ServiceUnavailable,
+        SessionExpired,
+        TransientError,
+    )
+
+    code = getattr(exc, "code", None) or ""
+    message = getattr(exc, "message", None) or str(exc)
+    if isinstance(exc, ServiceUnavailable | SessionExpired):
+        return BackendUnavailableError(f"Neo4j at {uri} is unavailable: {exc}")
+    if code in TIMEOUT_CODES:
+        return BackendUnavailableError(f"the query ran past its budget: {message}")
+    if isinstance(exc, TransientError | DatabaseError):
+        return BackendUnavailableError(f"Neo4j could not answer now: {message}")
+    if code in WRITE_CODES:
+        return WriteRefusedError(message)
+    if isinstance(exc, ClientError):
+        return QueryInvalidError(message)
+    return exc
+
+
 def neo4j_backend(uri: str, user: str, password: str, database: str, timeout_s: float) -> CypherBackend:
     """A backend over the official Neo4j driver: READ access mode, a transaction timeout per query."""
     import neo4j
-    from neo4j.exceptions import Neo4jError, ServiceUnavailable
+    from neo4j.exceptions import DriverError, Neo4jError
 
     driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
 
@@ -100,10 +144,10 @@ def neo4j_backend(uri: str, user: str, password: str, database: str, timeout_s: 
             records, _, _ = driver.execute_query(
                 query, dict(parameters), database_=database, routing_=neo4j.RoutingControl.READ
             )
-        except ServiceUnavailable as exc:
-            raise BackendUnavailableError(f"Neo4j at {uri} is unavailable: {exc}") from exc
-        except Neo4jError as exc:
-            raise BackendUnavailableError(f"Neo4j refused the query: {exc.message}") from exc
+        except (Neo4jError, DriverError) as exc:
+            found = neo4j_refusal(exc, uri)
+            # The library's own query refused as invalid is a fault of ours: raised as it is (a 500).
+            raise (exc if isinstance(found, QueryInvalidError | WriteRefusedError) else found) from exc
         return [record.data() for record in records]
 
     def run_user(
@@ -121,8 +165,8 @@ def neo4j_backend(uri: str, user: str, password: str, database: str, timeout_s: 
         try:
             with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
                 return session.execute_read(work)
-        except ServiceUnavailable as exc:
-            raise BackendUnavailableError(f"Neo4j at {uri} is unavailable: {exc}") from exc
+        except (Neo4jError, DriverError) as exc:
+            raise neo4j_refusal(exc, uri) from exc
 
     try:
         driver.verify_connectivity()
@@ -140,12 +184,15 @@ def falkordb_backend(graph: Any) -> CypherBackend:
 
     def query(text: str, parameters: Mapping[str, Any]) -> Any:
         from redis.exceptions import ConnectionError as Unreachable
+        from redis.exceptions import ResponseError
         from redis.exceptions import TimeoutError as Late
 
         try:
             return graph.ro_query(text, dict(parameters))
         except (Unreachable, Late) as exc:
             raise BackendUnavailableError(f"FalkorDB is unavailable: {exc}") from exc
+        except ResponseError as exc:  # FalkorDB's refusal of the query itself
+            raise QueryInvalidError(str(exc)) from exc
 
     def execute(text: str, parameters: Mapping[str, Any]) -> list[Row]:
         result = query(text, parameters)

@@ -51,8 +51,11 @@ def test_a_store_down_at_start_gives_503_then_recovers_without_restart(
         response = client.post("/v1/differential", json=DIFFERENTIAL)
         assert response.status_code == 503 and "unavailable" in response.json()["detail"]
         assert client.get("/ready").status_code == 503
-        time.sleep(0.3)
-        assert client.post("/v1/differential", json=DIFFERENTIAL).status_code == 200
+        # The next attempt waits out the reconnect interval: poll for the recovery, no fixed sleep.
+        deadline = time.monotonic() + 10
+        while client.post("/v1/differential", json=DIFFERENTIAL).status_code != 200:
+            assert time.monotonic() < deadline, "the service did not reconnect"
+            time.sleep(0.05)
         assert client.get("/health").json()["status"] == "ok"
         assert client.get("/ready").status_code == 200
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from clinkg import queries
+from clinkg.ontology import ID
 from clinkg.service.stores.base import Row
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
@@ -154,14 +155,35 @@ def test_causes_for_finding(backend: OxigraphBackend) -> None:
 
     weakness = run(backend, "causes_for_finding", finding="clinkg:leg-weakness")
     disc = pick(weakness, cause="clinkg:herniated-disc")
-    assert pick(disc, route="mechanism", via="clinkg:sciatic-nerve-compression")
-    assert pick(disc, route="chain", via="clinkg:sciatica")
-    assert pick(weakness, cause="clinkg:diuretics", route="chain", via="clinkg:dehydration")
-    assert all(row["via_label"] for row in weakness if row["route"] in {"mechanism", "chain"})
-    assert all("via" not in row for row in weakness if row["route"] == "direct")
+    assert pick(disc, route="mechanism", reached="clinkg:herniated-disc")
+    assert pick(disc, route="direct", reached="clinkg:sciatica")  # herniated disc causes sciatica
+    assert pick(weakness, cause="clinkg:diuretics", route="direct", reached="clinkg:dehydration")
+    general = run(backend, "causes_for_finding", finding="clinkg:generalized-weakness")
+    assert pick(general, cause="clinkg:sodium-imbalance", reached="clinkg:electrolyte-imbalance")  # subtype
+    paralysis = run(backend, "causes_for_finding", finding="clinkg:paralysis")
+    assert pick(paralysis, cause="clinkg:stroke", route="direct")  # a form of leg weakness
 
     older = run(backend, "causes_for_finding", finding="clinkg:older-age")
     assert pick(older, cause="clinkg:sarcopenia", route="risk_factor")
+
+
+def test_causes_for_finding_is_the_differential_s_walk(backend: OxigraphBackend) -> None:
+    # The library's question and the service's Python walk (service/ranking/paths.py) give the same
+    # (finding, cause, first step) for every finding of the graph.
+    from clinkg.service.ranking.context import Ranking
+    from clinkg.service.ranking.graph_index import GraphIndex
+
+    ranking = Ranking(GraphIndex.load(backend))
+    walked = {
+        (finding.id, path.end, path.route)
+        for finding in ranking.index.of_type("finding")
+        for path in ranking.finding_paths(finding.id)
+    }
+    asked = {
+        (row["finding"].removeprefix(str(ID)), row["cause"].removeprefix(str(ID)), row["route"])
+        for row in backend.run("causes_for_finding")
+    }
+    assert walked and asked == walked
 
 
 def test_mechanisms_by_category(backend: OxigraphBackend) -> None:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from clinkg.service.api.deps import BackendDep, CypherSlotsDep, SettingsDep
 from clinkg.service.api.models import errors
 from clinkg.service.settings import Settings
-from clinkg.service.stores.base import Backend, BackendUnavailableError
+from clinkg.service.stores.base import Backend
 from clinkg.service.stores.cypher import CypherBackend
 from clinkg.service.stores.cypher_guard import refusal
 
@@ -59,14 +59,7 @@ def _run(request: CypherRequest, backend: Backend, settings: Settings) -> Cypher
     reason = refusal(request.query)
     if reason:
         raise HTTPException(status_code=403, detail=reason)
-    try:
-        columns, rows, truncated = backend.run_user(
-            request.query, request.parameters, settings.cypher_row_limit
-        )
-    except BackendUnavailableError:
-        raise
-    except Exception as exc:  # the database's own refusal: syntax, a write in a read transaction, timeout
-        message = getattr(exc, "message", None) or str(exc)
-        status = 403 if "read" in message.lower() and "write" in message.lower() else 400
-        raise HTTPException(status_code=status, detail=f"the query was refused: {message}") from exc
+    # The database's own refusals (QueryInvalidError: 400, WriteRefusedError: 403) and an unavailable or
+    # late store (503) are mapped by class in the app.
+    columns, rows, truncated = backend.run_user(request.query, request.parameters, settings.cypher_row_limit)
     return CypherResult(columns=columns, rows=rows, truncated=truncated)

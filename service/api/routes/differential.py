@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from clinkg.service.api.connection import Served
-from clinkg.service.api.deps import AnswersDep, RankingDep, SettingsDep, ViewsDep
+from clinkg.service.api.deps import ServedDep
 from clinkg.service.api.models import DifferentialRequest, DifferentialResponse, errors
 from clinkg.service.ranking.answer import Question, answer, resolve
 
@@ -35,15 +37,25 @@ def question(request: DifferentialRequest) -> Question:
     )
 
 
-@router.post("/differential", response_model=DifferentialResponse)
-async def post_differential(
-    request: DifferentialRequest,
-    ranking: RankingDep,
-    views: ViewsDep,
-    answers: AnswersDep,
-    settings: SettingsDep,
-) -> Response:
+# The body is parsed here, by pydantic's own JSON parser, rather than by FastAPI (which decodes with the
+# standard library and validates the decoded value): half the cost, the same 422 for a bad body. The
+# schema is declared for OpenAPI as FastAPI would have.
+BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": DifferentialRequest.model_json_schema()}},
+    }
+}
+
+
+@router.post("/differential", response_model=DifferentialResponse, openapi_extra=BODY)
+async def post_differential(http: Request, served: ServedDep) -> Response:
     """Rank candidate causes for the present findings and history, with the paths that explain each."""
+    try:
+        request = DifferentialRequest.model_validate_json(await http.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
+    settings, ranking, views = served.settings, served.ranking, served.views
     if len(request.present) + len(request.absent) > settings.max_findings:
         raise HTTPException(
             status_code=422,
@@ -52,7 +64,7 @@ async def post_differential(
     query = resolve(question(request), ranking)  # UnresolvedError: 422, mapped by class in the app
     # Keyed by the resolved, frozen query: equal queries give byte-identical answers, whatever the
     # spelling or order of the references.
-    body = answers.get_or_compute(
+    body = served.answers.get_or_compute(
         (query, request.verbose), lambda: views.dumps(answer(query, ranking), request.verbose)
     )
     return Response(body, media_type="application/json")
