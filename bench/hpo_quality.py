@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clinkg.loaders.hpo import Ontology, iter_annotations, read_ontology, skip_reason
+from clinkg.loaders.hpo.read import Ontology, iter_annotations, read_ontology, skip_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 HPO3_VENV = ROOT / "build" / "bench" / "hpo3-venv"

@@ -300,7 +300,8 @@ def load_neo4j_command(
     from rich.progress import Progress
 
     from clinkg.loaders.build import ShapesViolatedError, check
-    from clinkg.loaders.neo4j import load_hpo_neo4j, load_neo4j
+    from clinkg.loaders.hpo.graph import load_hpo_neo4j
+    from clinkg.loaders.neo4j import load_neo4j
 
     settings = Settings()  # read now: the credentials come from the environment of this command
     uri = uri or settings.neo4j_uri
@@ -354,7 +355,8 @@ def load_falkordb_command(
     from falkordb import FalkorDB
 
     from clinkg.loaders.build import ShapesViolatedError, check
-    from clinkg.loaders.neo4j import load_falkordb, load_hpo_falkordb
+    from clinkg.loaders.hpo.graph import load_hpo_falkordb
+    from clinkg.loaders.neo4j import load_falkordb
 
     try:
         loaded, _ = check(_content_dir(content))
@@ -423,7 +425,7 @@ def import_hpo_command(
     )
 
     from clinkg.loaders.build import ShapesViolatedError
-    from clinkg.loaders.hpo_import import SAMPLE_ANNOTATIONS, SAMPLE_NEGATED, import_hpo
+    from clinkg.loaders.hpo.rdf import SAMPLE_ANNOTATIONS, SAMPLE_NEGATED, import_hpo
     from clinkg.service.ranking.hpo_rank import HpoIndex
     from clinkg.service.stores.oxigraph import OxigraphBackend
 

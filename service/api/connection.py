@@ -18,6 +18,7 @@ from clinkg.service.api.answers import AnswerViews
 from clinkg.service.ranking.answer import ScopedQuery
 from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.ranking.hierarchy import release_hierarchy
 from clinkg.service.ranking.hpo_rank import HpoIndex
 from clinkg.service.ranking.memo import BoundedCache
 from clinkg.service.ranking.search import SearchIndex
@@ -50,6 +51,7 @@ def serve(backend: Backend, settings: Settings | None = None) -> Served:
     settings = settings or Settings()
     index = GraphIndex.load(backend)
     hpo = HpoIndex.load(backend, backend.snapshot_path("hpo_index.json"))
+    index.hierarchy = release_hierarchy(backend, hpo)
     ranking = Ranking(index, hpo)
     return Served(
         backend,

@@ -12,6 +12,7 @@ from typing import Any
 
 from clinkg import ontology
 from clinkg.ontology import CKG
+from clinkg.service.ranking.hierarchy import Hierarchy
 from clinkg.service.ranking.ids import local_id, xref_curie
 from clinkg.service.stores.base import Backend
 
@@ -100,7 +101,12 @@ class Entity:
 class GraphIndex:
     """Entities and edges of the graph, with adjacency and lookups by id, CURIE and label."""
 
-    def __init__(self, entities: dict[str, Entity], edges: list[Edge]) -> None:
+    def __init__(
+        self, entities: dict[str, Entity], edges: list[Edge], hierarchy: Hierarchy | None = None
+    ) -> None:
+        # The release's HPO hierarchy: an HP term no entity cites resolves through its nearest cited
+        # ancestor (set by whoever loads the release, see ranking/hierarchy.py).
+        self.hierarchy = hierarchy
         # Canonical orders, so that answers do not depend on how a backend happens to sort its rows.
         self.entities = dict(sorted(entities.items()))
         self.edges = sorted(edges, key=lambda e: (e.subject, e.predicate, e.object))
@@ -198,10 +204,8 @@ class GraphIndex:
         upper = ref.upper()
         if upper in self.by_xref:
             return self.by_xref[upper][0]
-        if upper.startswith("HP:"):
-            from clinkg.loaders.codes import hpo_release
-
-            for ancestor in hpo_release().ancestors(upper):
+        if upper.startswith("HP:") and self.hierarchy is not None:
+            for ancestor in self.hierarchy.ancestors(upper):
                 if ancestor in self.by_xref:
                     return self.by_xref[ancestor][0]
         named = self.by_name.get(ref.casefold())

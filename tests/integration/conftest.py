@@ -98,7 +98,7 @@ HPO_DISEASES = ("OMIM:620106", "ORPHA:1401", "ORPHA:79406")
 @pytest.fixture(scope="session")
 def hpo_build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A release with the curated graph and the HPO slice (its `current` folder)."""
-    from clinkg.loaders.hpo_import import import_hpo
+    from clinkg.loaders.hpo.rdf import import_hpo
 
     out = tmp_path_factory.mktemp("hpo")
     import_hpo(out, limit=HPO_LIMIT, diseases=HPO_DISEASES)
@@ -111,7 +111,8 @@ def hpo_falkordb_graph(falkordb_port: int) -> object:
     from falkordb import FalkorDB
 
     from clinkg.loaders.content import load_content
-    from clinkg.loaders.neo4j import load_falkordb, load_hpo_falkordb
+    from clinkg.loaders.hpo.graph import load_hpo_falkordb
+    from clinkg.loaders.neo4j import load_falkordb
 
     graph = FalkorDB(host="127.0.0.1", port=falkordb_port).select_graph("clinkg_hpo")
     load_hpo_falkordb(graph, limit=HPO_LIMIT, diseases=HPO_DISEASES)

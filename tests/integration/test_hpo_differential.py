@@ -14,7 +14,7 @@ import httpx
 import orjson
 import pytest
 
-from clinkg.loaders.hpo import data_file
+from clinkg.loaders.hpo.read import data_file
 from clinkg.service.api.connection import Served, serve
 from clinkg.service.api.models import DifferentialRequest, DifferentialResponse
 from clinkg.service.api.routes.differential import answer_json
@@ -249,9 +249,7 @@ def test_the_index_snapshot_is_reused_and_a_damaged_one_ignored(hpo_build_dir: P
         snapshot.write_bytes(original)
 
 
-def test_the_hpo_differential_is_the_same_through_falkordb(
-    served: Served, hpo_falkordb_graph: Any
-) -> None:
+def test_the_hpo_differential_is_the_same_through_falkordb(served: Served, hpo_falkordb_graph: Any) -> None:
     cypher = serve(falkordb_backend(hpo_falkordb_graph))
     ours, theirs = served.ranking.hpo, cypher.ranking.hpo
     assert ours is not None and theirs is not None

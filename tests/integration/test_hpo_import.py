@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from clinkg.loaders.build import BuildResult
-from clinkg.loaders.hpo import data_file
+from clinkg.loaders.hpo.read import data_file
 from clinkg.ontology import CURATED_GRAPH, HPO_GRAPH
 
 from .conftest import HPO_DISEASES, HPO_LIMIT
@@ -221,7 +221,8 @@ def test_a_new_hpo_release_loads_beside_the_current_one_and_switches_at_once(fal
     from falkordb import FalkorDB
 
     from clinkg.loaders.content import load_content
-    from clinkg.loaders.neo4j import hpo_statements, load_falkordb, load_hpo, load_hpo_falkordb
+    from clinkg.loaders.hpo.graph import hpo_statements, load_hpo, load_hpo_falkordb
+    from clinkg.loaders.neo4j import load_falkordb
     from clinkg.service.stores.cypher import falkordb_backend
 
     graph = FalkorDB(host="127.0.0.1", port=falkordb_port).select_graph("clinkg_hpo_switch")

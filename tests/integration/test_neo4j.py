@@ -161,7 +161,7 @@ def test_an_hpo_release_is_switched_in_one_transaction(
 ) -> None:
     """On real Neo4j: a new HPO release beside the current one, a failed load unseen, then the switch;
     the HPO queries answer what the embedded store answers for the same slice."""
-    from clinkg.loaders.neo4j import load_hpo_neo4j
+    from clinkg.loaders.hpo.graph import load_hpo_neo4j
     from clinkg.service.ranking.hpo_rank import HpoIndex
     from clinkg.service.stores.cypher import neo4j_backend
     from clinkg.service.stores.oxigraph import OxigraphBackend

@@ -13,7 +13,18 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from clinkg.loaders.build import ExtraGraph, build
-from clinkg.loaders.hpo import (
+from clinkg.loaders.hpo.graph import hpo_statements
+from clinkg.loaders.hpo.rdf import (
+    SHP,
+    annotation_lines,
+    assertion_iri,
+    hpo_ntriples,
+    hpo_shapes,
+    source_lines,
+    term_lines,
+    validate_sample,
+)
+from clinkg.loaders.hpo.read import (
     Annotation,
     Ontology,
     hpoa_version,
@@ -24,17 +35,6 @@ from clinkg.loaders.hpo import (
     read_ontology,
     statement,
 )
-from clinkg.loaders.hpo_import import (
-    SHP,
-    annotation_lines,
-    assertion_iri,
-    hpo_ntriples,
-    hpo_shapes,
-    source_lines,
-    term_lines,
-    validate_sample,
-)
-from clinkg.loaders.neo4j import hpo_statements
 from clinkg.ontology import CKG, CURATED_GRAPH, HP, HPO_GRAPH, ID, ONTOLOGY_GRAPH
 
 HEADER = (

@@ -30,7 +30,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from clinkg import ontology
 from clinkg.loaders.build import BuildResult, ExtraGraph, Phase, ShapesViolatedError, build
 from clinkg.loaders.content import ContentDir
-from clinkg.loaders.hpo import (
+from clinkg.loaders.hpo.read import (
     Annotation,
     Ontology,
     Term,
@@ -45,7 +45,7 @@ from clinkg.loaders.hpo import (
     statement,
     term_iri,
 )
-from clinkg.loaders.shacl import Violation, shapes_graph
+from clinkg.loaders.shacl import Violation, shapes_graph, validate_graph
 from clinkg.ontology import CKG, HPO_GRAPH, ID
 
 SECTION = "phenotype.hpoa"
@@ -353,29 +353,10 @@ def hpo_shapes() -> Graph:
 
 def validate_sample(lines: Iterable[str]) -> list[Violation]:
     """Every violation of the HPO shapes by these N-Triples lines (plus the ontology); empty when valid."""
-    from pyshacl import validate
-
-    # Oxigraph runs the shapes' SPARQL constraints (as loaders/shacl.py does for the curated graph).
     data = Graph(store="Oxigraph")
     data.parse(data="".join(lines), format="nt")
     data += ontology.graph()
-    _conforms, report, _text = validate(
-        data, shacl_graph=hpo_shapes(), inference="none", advanced=True, inplace=True
-    )
-    if not isinstance(report, Graph):
-        raise TypeError("pySHACL returned no report graph")
-    found = set()
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
-        path = report.value(result, SH.resultPath)
-        message = report.value(result, SH.resultMessage)
-        found.add(
-            Violation(
-                focus=str(report.value(result, SH.focusNode)),
-                path=str(path) if path is not None else "",
-                message=str(message) if message is not None else "violation",
-            )
-        )
-    return sorted(found, key=lambda v: (v.focus, v.path, v.message))
+    return validate_graph(data, hpo_shapes())
 
 
 def import_hpo(

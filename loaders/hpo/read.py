@@ -72,6 +72,22 @@ class Ontology:
     terms: dict[str, Term]
     findings: frozenset[str]
     frequencies: dict[str, float]
+    obsolete: frozenset[str] = frozenset()
+
+    def ancestors(self, term: str) -> list[str]:
+        """Every is_a ancestor of a term, nearest first (breadth-first); empty for an unknown term."""
+        seen: dict[str, None] = {}
+        known = self.terms.get(term)
+        frontier = list(known.parents) if known else []
+        while frontier:
+            following: list[str] = []
+            for parent in frontier:
+                if parent not in seen:
+                    seen[parent] = None
+                    found = self.terms.get(parent)
+                    following.extend(found.parents if found else ())
+            frontier = following
+        return list(seen)
 
     def label(self, term: str) -> str:
         """The term's name, or its id when the release does not know it."""
@@ -86,14 +102,18 @@ def _unquote(value: str) -> tuple[str, str]:
     return match.group(1).replace('\\"', '"').replace("\\\\", "\\"), match.group(2)
 
 
-def iter_obo_terms(lines: Iterable[str]) -> Iterator[Term]:
-    """The current terms of an OBO file, one stanza at a time (obsolete terms are left out)."""
+def iter_obo_terms(lines: Iterable[str], obsolete: set[str] | None = None) -> Iterator[Term]:
+    """The current terms of an OBO file, one stanza at a time; the ids of obsolete terms are left out,
+    and added to `obsolete` when it is given."""
     fields: dict[str, list[str]] | None = None
     for raw in chain(lines, ["[End]"]):
         line = raw.rstrip("\n")
         if line.startswith("["):
-            if fields is not None and "id" in fields and "is_obsolete" not in fields:
-                yield _term(fields)
+            if fields is not None and "id" in fields:
+                if "is_obsolete" not in fields:
+                    yield _term(fields)
+                elif obsolete is not None:
+                    obsolete.add(fields["id"][0].strip())
             fields = {} if line == "[Term]" else None
         elif fields is not None and ": " in line:
             key, value = line.split(": ", 1)
@@ -160,11 +180,18 @@ def read_ontology(path: Path | Traversable | None = None) -> Ontology:
                 break
             if line.startswith("data-version:"):
                 release = line.split(":", 1)[1].strip()
-        terms = {term.id: term for term in iter_obo_terms(chain(first, obo))}
+        obsolete: set[str] = set()
+        terms = {term.id: term for term in iter_obo_terms(chain(first, obo), obsolete)}
     for term_id in terms:
         if not TERM_ID.fullmatch(term_id):
             raise ValueError(f"{source}: unexpected term id {term_id!r}")
-    return Ontology(release, terms, descendants(terms, PHENOTYPIC_ABNORMALITY), frequency_values(terms))
+    return Ontology(
+        release,
+        terms,
+        descendants(terms, PHENOTYPIC_ABNORMALITY),
+        frequency_values(terms),
+        frozenset(obsolete),
+    )
 
 
 def parse_frequency(raw: str, frequencies: dict[str, float]) -> float | None:

