@@ -22,9 +22,8 @@ import httpx
 import psutil
 import seed_bench
 
-from clinkg.service.api.connection import serve
+from clinkg.service.api.connection import answer_json, serve
 from clinkg.service.api.models import DifferentialRequest
-from clinkg.service.api.routes.differential import answer_json
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,9 +23,8 @@ import httpx
 import orjson
 
 from clinkg.loaders.build import build
-from clinkg.service.api.connection import Served, serve
+from clinkg.service.api.connection import Served, answer_json, serve
 from clinkg.service.api.models import DifferentialRequest
-from clinkg.service.api.routes.differential import answer_json
 from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
@@ -83,6 +82,23 @@ def in_process(served: Served, rounds: int = 300) -> dict[str, float]:
             orjson.dumps(answer_json(request, served))
             samples.append((time.perf_counter() - start) * 1000)
     return {"p50_ms": statistics.median(samples), "p95_ms": percentile(samples, 0.95)}
+
+
+def answer_bytes(served: Served) -> dict[str, int]:
+    """Mean size of an answer over the varied requests: compact (the default) and verbose."""
+    bodies = varied_requests(served.index)
+    sizes = {}
+    for name, verbose in (("answer_bytes", False), ("answer_bytes_verbose", True)):
+        total = sum(
+            len(
+                orjson.dumps(
+                    answer_json(DifferentialRequest.model_validate({**b, "verbose": verbose}), served)
+                )
+            )
+            for b in bodies
+        )
+        sizes[name] = round(total / len(bodies))
+    return sizes
 
 
 def _free_port() -> int:
@@ -171,10 +187,12 @@ def run(seconds: int = 8, connections: int = 16) -> dict[str, Any]:
         served = serve(backend)
         index = served.index
         latency = in_process(served)
+        sizes = answer_bytes(served)
         env = {**os.environ, "CLINKG_BUILD_DIR": str(out), "PYTHONPATH": str(HERE)}
         figures: dict[str, Any] = {
             "differential_p50_ms": round(latency["p50_ms"], 4),
             "differential_p95_ms": round(latency["p95_ms"], 4),
+            **sizes,
         }
         if shutil.which("wrk") is None:
             print("wrk not found: HTTP throughput not measured (make bench installs it)")

@@ -17,9 +17,8 @@ import yaml
 from pydantic import ValidationError
 
 from clinkg.loaders.build import build
-from clinkg.service.api.connection import Served, serve
+from clinkg.service.api.connection import Served, answer_json, serve
 from clinkg.service.api.models import DifferentialRequest
-from clinkg.service.api.routes.differential import answer_json
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
 STORIES = Path(__file__).resolve().parents[1] / "tests" / "scenarios" / "stories.yaml"

@@ -27,6 +27,7 @@ from clinkg import __version__, ontology
 from clinkg.loaders.codes import hpo_release, icd10cm_release
 from clinkg.loaders.content import Content, ContentDir, load_content
 from clinkg.loaders.export import serialize, sorted_ntriples
+from clinkg.loaders.hpo.read import HIERARCHY_FILE
 from clinkg.loaders.models import MATCH_KEYS
 from clinkg.loaders.rdf import content_graph, full_graph, ontology_graph
 from clinkg.loaders.shacl import Violation, validate_graph
@@ -147,9 +148,6 @@ def check(content_dir: ContentDir | None = None) -> tuple[Content, Graph]:
     return content, graph
 
 
-HIERARCHY = "hp_hierarchy.json"
-
-
 def write_hierarchy(path: Path) -> None:
     """The HPO is_a hierarchy the release's codes were verified against (every current term's parents),
     kept with the release: at request time a reference to an HP term that no entity cites resolves through
@@ -176,7 +174,7 @@ def _write_release(
     (folder / "clinkg.nt").write_text(ntriples, encoding="utf-8")
     (folder / "clinkg.ttl").write_bytes(serialize(graph, "ttl"))
     (folder / "clinkg.jsonld").write_bytes(serialize(graph, "jsonld"))
-    write_hierarchy(folder / HIERARCHY)
+    write_hierarchy(folder / HIERARCHY_FILE)
     for extra in extras:
         report(extra.key)
         manifest[extra.key] = extra.write(folder / f"{extra.key}.nt")

@@ -25,6 +25,8 @@ from pathlib import Path
 from clinkg.ontology import HP, ID
 
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
+# The file a release keeps its HPO hierarchy in (written by loaders/build.py, read by the service).
+HIERARCHY_FILE = "hp_hierarchy.json"
 FREQUENCY = "HP:0040279"
 HPOA_COLUMNS = (
     "database_id",

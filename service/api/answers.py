@@ -15,8 +15,8 @@ from typing import Any
 
 import orjson
 
-from clinkg.service.api.models import DISCLAIMER, SCORING, SCORING_HPO
-from clinkg.service.ranking.answer import Answer
+from clinkg.service.api.models import DISCLAIMER, SCORING, SCORING_HPO, DifferentialRequest
+from clinkg.service.ranking.answer import Answer, Question
 from clinkg.service.ranking.graph_index import Edge, GraphIndex
 from clinkg.service.ranking.hpo_rank import HpoCandidate, HpoIndex, Match
 from clinkg.service.ranking.model import Candidate, Differential, Triage
@@ -24,6 +24,21 @@ from clinkg.service.ranking.paths import Path
 from clinkg.service.ranking.weights import Weights
 
 JSON = dict[str, Any]
+
+
+def question(request: DifferentialRequest) -> Question:
+    """A differential request as ranking's question."""
+    return Question(
+        present=tuple(request.present),
+        absent=tuple(request.absent),
+        onset=request.onset,
+        laterality=request.laterality,
+        course=request.course,
+        age=request.age,
+        scope=request.scope,
+        limit=request.limit,
+        contributors=request.include_contributors,
+    )
 
 
 def edge_public(index: GraphIndex, edge: Edge) -> JSON:

@@ -13,9 +13,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from clinkg.service.api.answers import AnswerViews
-from clinkg.service.ranking.answer import ScopedQuery
+from clinkg.service.api.answers import AnswerViews, question
+from clinkg.service.api.models import DifferentialRequest
+from clinkg.service.ranking.answer import ScopedQuery, answer, resolve
 from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.ranking.hierarchy import release_hierarchy
@@ -129,3 +131,10 @@ class GraphConnection:
             self.workers.close()
         if self.served is not None and self._owns:
             self.served.backend.close()
+
+
+def answer_json(request: DifferentialRequest, served: Served) -> dict[str, Any]:
+    """The answer POST /v1/differential gives, in process (UnresolvedError where the route answers 422):
+    for tests and benchmarks, which answer exactly as the service does without HTTP."""
+    query = resolve(question(request), served.ranking)
+    return served.views.to_json(answer(query, served.ranking), request.verbose)

@@ -8,7 +8,7 @@ from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.ranking.hpo_rank import HpoIndex
 from clinkg.service.ranking.memo import Memo
 from clinkg.service.ranking.paths import Path, walk_from_finding, walk_from_history
-from clinkg.service.ranking.tables import Tables, build_tables
+from clinkg.service.ranking.tables import Tables, build_tables, urgency_ranks
 from clinkg.service.ranking.weights import Weights, weights
 
 
@@ -22,9 +22,18 @@ class Ranking:
     weights: Weights = field(default_factory=weights)
     tables: Tables = field(init=False)
     memo: Memo = field(default_factory=Memo)
+    # Diagnoses more urgent than the default: the only causes that can be must-not-miss.
+    must_not_miss_causes: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.tables = build_tables(self.index)
+        ranks, default = urgency_ranks(), self.weights.triage.default
+        self.must_not_miss_causes = tuple(
+            cause
+            for cause in self.tables.has
+            if self.index.entities[cause].kind in self.weights.candidate_kinds
+            and ranks[self.index.entities[cause].urgency or default] > ranks[default]
+        )
 
     def finding_paths(self, finding: str) -> tuple[Path, ...]:
         """Every path from a finding to a cause (walked once per finding)."""

@@ -7,12 +7,11 @@ first, whatever the scores say. The answer depends on the set of reported items,
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
 from clinkg import ontology
 from clinkg.service.ranking.context import Ranking
-from clinkg.service.ranking.graph_index import Edge, Entity
+from clinkg.service.ranking.graph_index import Edge
 from clinkg.service.ranking.memo import BestPaths
 from clinkg.service.ranking.model import (
     Candidate,
@@ -87,8 +86,10 @@ def _support(r: Ranking, query: Query) -> dict[str, Support]:
             for cause, (path, bonus, conflicts) in _best_paths(r, item, query).items():
                 support = found[cause]
                 support.matched[item] = (path.weight + bonus, path.route)
+                support.score += path.weight + bonus
                 if conflicts:
                     support.against[item] = (w.qualifier_conflict * len(conflicts), "; ".join(conflicts))
+                    support.score += w.qualifier_conflict * len(conflicts)
                 support.paths.append(path)
         else:
             best_history: dict[str, Path] = {}
@@ -97,6 +98,7 @@ def _support(r: Ranking, query: Query) -> dict[str, Support]:
                     best_history[path.end] = path
             for cause, path in best_history.items():
                 found[cause].matched[item] = (path.weight, "history")
+                found[cause].score += path.weight
                 found[cause].paths.append(path)
     return found
 
@@ -112,8 +114,10 @@ def _penalise_absent(r: Ranking, query: Query, found: dict[str, Support]) -> Non
             for cause, support in found.items():
                 if cause in t.has and (t.has[cause] & ruled_out) - t.alternatives[cause]:
                     support.against[item] = (w.absent_expected, "a finding the cause has is marked absent")
+                    support.score += w.absent_expected
         elif item in found:
             found[item].against[item] = (w.absent_expected, "marked absent in the history")
+            found[item].score += w.absent_expected
 
 
 def raised_flags(r: Ranking, query: Query) -> list[RaisedFlag]:
@@ -177,23 +181,16 @@ def _ranked(r: Ranking, found: dict[str, Support], flagged: dict[str, int], quer
     ranks = urgency_ranks()
     w = r.weights
     default = w.triage.default
-
-    def key(entity: Entity, support: Support) -> tuple[int, float, int, int]:
-        return (
-            -flagged.get(entity.id, 0),
-            -round(support.score, 9),
-            -ranks[entity.urgency or default],
-            -len(support.matched),
-        )
-
+    kinds = None if query.contributors else w.candidate_kinds
     listed = []
     entities = r.index.entities
     for cause, support in found.items():
         entity = entities[cause]
-        hidden = support.score <= 0 or (not query.contributors and entity.kind not in w.candidate_kinds)
-        if hidden and cause not in flagged:
+        concern = flagged.get(cause, 0)
+        if not concern and (support.score <= 0 or (kinds is not None and entity.kind not in kinds)):
             continue
-        listed.append((key(entity, support), entity.id, entity, support))
+        order = (-concern, -round(support.score, 9), -ranks[entity.urgency or default], -len(support.matched))
+        listed.append((order, cause, entity, support))
     listed.sort(key=lambda row: (row[0], row[1]))
     limit = query.limit or w.candidates
     result: list[Candidate] = []
@@ -217,15 +214,10 @@ def differential(r: Ranking, query: Query) -> Differential:
     for raised in flags:
         for cause in raised.concerns:
             found[cause].matched[raised.flag.id] = (w.red_flag_concern, "red_flag")
+            found[cause].score += w.red_flag_concern
             level = ranks[raised.flag.urgency or w.triage.default]
             flagged[cause] = max(flagged.get(cause, 0), level)
     _penalise_absent(r, query, found)
-    for support in found.values():
-        # An exact sum (fsum), so equal evidence gives bit-equal scores whatever the request's order.
-        support.score = math.fsum(
-            [weight for weight, _ in support.matched.values()]
-            + [weight for weight, _ in support.against.values()]
-        )
     candidates = _ranked(r, found, flagged, query)
     top = tuple(c.entity.id for c in candidates[: w.tests_for_top])
     tests = _tests(r, top, frozenset(flagged))

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from clinkg.loaders.build import HIERARCHY
+from clinkg.loaders.hpo.read import HIERARCHY_FILE
 from clinkg.service.ranking.hpo_rank import HpoIndex
 from clinkg.service.stores.base import Backend
 
@@ -45,7 +45,7 @@ def release_hierarchy(backend: Backend, hpo: HpoIndex | None) -> Hierarchy | Non
     property-graph store without an HPO graph: then only cited codes resolve)."""
     if hpo is not None:
         return Hierarchy(hpo.parents)
-    path = backend.snapshot_path(HIERARCHY)
+    path = backend.snapshot_path(HIERARCHY_FILE)
     if path is None or not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from threading import Lock
 from typing import Generic, TypeVar
 
-from clinkg.service.ranking.model import TestAdvice
+from clinkg.service.ranking.model import Reason, TestAdvice
 from clinkg.service.ranking.paths import Path
 
 K = TypeVar("K", bound=Hashable)
@@ -61,4 +61,5 @@ class Memo:
     history_paths: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     best_paths: dict[BestKey, BestPaths] = field(default_factory=dict)
     item_levels: dict[str, str] = field(default_factory=dict)
+    item_reasons: dict[str, tuple[str, Reason]] = field(default_factory=dict)
     tests: BoundedCache[TestsKey, list[TestAdvice]] = field(default_factory=lambda: BoundedCache(4096))

@@ -37,24 +37,32 @@ def item_level(r: Ranking, item: str) -> str:
     return cached
 
 
+def item_reason(r: Ranking, item: str) -> tuple[str, Reason]:
+    """The level one reported item asks for on its own, with its reason (memoised: it is the item's)."""
+    found = r.memo.item_reasons.get(item)
+    if found is None:
+        level, label = item_level(r, item), r.index.entities[item].label
+        rule, detail = (
+            (SELF_LIMITING, f"every cause {label} points to in the graph is self-limiting")
+            if level == "self_care"
+            else (NEEDS_ASSESSMENT, f"{label} can come from causes that need assessment")
+        )
+        found = r.memo.item_reasons[item] = (level, Reason(item, rule, detail))
+    return found
+
+
 def must_not_miss(r: Ranking, present: tuple[str, ...]) -> list[tuple[str, str]]:
     """(cause, why) for every cause more urgent than the default that the present items specifically
     support: findings it has (reported, or implied as the general form of a reported one) plus history
     items that lead to it number at least `must_not_miss_min_evidence`, and one of those findings is
     characteristic of it."""
     t, w, index = r.tables, r.weights, r.index
-    ranks = urgency_ranks()
     findings = [i for i in present if i in t.forms_up]
     history = [i for i in present if i not in t.forms_up]
     had = frozenset().union(*(t.forms_up[f] for f in findings))
     found = []
-    for cause, has in t.has.items():
-        entity = index.entities[cause]
-        if (
-            entity.kind not in w.candidate_kinds
-            or ranks[entity.urgency or w.triage.default] <= ranks[w.triage.default]
-        ):
-            continue
+    for cause in r.must_not_miss_causes:
+        entity, has = index.entities[cause], t.has[cause]
         shown = sorted(had & has)
         led = [h for h in history if any(p.end == cause for p in r.history_paths(h))]
         characteristic = [f for f in shown if f in t.characteristic[cause]]
@@ -80,13 +88,7 @@ def triage(r: Ranking, query: Query, flags: list[RaisedFlag]) -> Triage:
     for cause, why in must_not_miss(r, query.present):
         asks.append((entities[cause].urgency or w.triage.default, Reason(cause, MUST_NOT_MISS, why)))
     for item in query.present:
-        level = item_level(r, item)
-        rule, detail = (
-            (SELF_LIMITING, f"every cause {entities[item].label} points to in the graph is self-limiting")
-            if level == "self_care"
-            else (NEEDS_ASSESSMENT, f"{entities[item].label} can come from causes that need assessment")
-        )
-        asks.append((level, Reason(item, rule, detail)))
+        asks.append(item_reason(r, item))
     level = max((lvl for lvl, _ in asks), key=lambda lvl: ranks[lvl], default=w.triage.default)
     reasons = tuple(reason for lvl, reason in asks if lvl == level)
     advice = r.tables.advice.get(level)

@@ -10,9 +10,8 @@ from typing import Any
 import orjson
 import pytest
 
-from clinkg.service.api.connection import Served, serve
+from clinkg.service.api.connection import Served, answer_json, serve
 from clinkg.service.api.models import DifferentialRequest
-from clinkg.service.api.routes.differential import answer_json
 from clinkg.service.stores.cypher import falkordb_backend
 from clinkg.service.stores.oxigraph import OxigraphBackend
 

@@ -15,9 +15,8 @@ import orjson
 import pytest
 
 from clinkg.loaders.hpo.read import data_file
-from clinkg.service.api.connection import Served, serve
+from clinkg.service.api.connection import Served, answer_json, serve
 from clinkg.service.api.models import DifferentialRequest, DifferentialResponse
-from clinkg.service.api.routes.differential import answer_json
 from clinkg.service.ranking.hpo_rank import HpoIndex
 from clinkg.service.ranking.weights import weights
 from clinkg.service.settings import Settings

@@ -129,9 +129,8 @@ def test_a_load_killed_at_any_point_leaves_the_previous_graph(
 def test_the_backend_answers_the_differential_like_the_embedded_store(
     neo4j_uri: str, driver: Any, curated: Content, build_dir: Any
 ) -> None:
-    from clinkg.service.api.connection import serve
+    from clinkg.service.api.connection import answer_json, serve
     from clinkg.service.api.models import DifferentialRequest
-    from clinkg.service.api.routes.differential import answer_json
     from clinkg.service.stores.cypher import neo4j_backend
     from clinkg.service.stores.oxigraph import OxigraphBackend
 

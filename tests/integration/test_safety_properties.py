@@ -17,9 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinkg.service.api.connection import Served, serve
+from clinkg.service.api.connection import Served, answer_json, serve
 from clinkg.service.api.models import DifferentialRequest
-from clinkg.service.api.routes.differential import answer_json
 from clinkg.service.ranking.differential import differential
 from clinkg.service.ranking.model import Differential, Query
 from clinkg.service.ranking.tables import urgency_ranks

@@ -7,34 +7,17 @@ and a test validates real answers against it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from clinkg.service.api.connection import Served
+from clinkg.service.api.answers import question
 from clinkg.service.api.deps import ServedDep
 from clinkg.service.api.models import DifferentialRequest, DifferentialResponse, errors
-from clinkg.service.ranking.answer import Question, answer, resolve
+from clinkg.service.ranking.answer import answer, resolve
 
 router = APIRouter(prefix="/v1", tags=["differential"], responses=errors(400, 401, 413, 422, 503))
-
-
-def question(request: DifferentialRequest) -> Question:
-    """The request as ranking's question."""
-    return Question(
-        present=tuple(request.present),
-        absent=tuple(request.absent),
-        onset=request.onset,
-        laterality=request.laterality,
-        course=request.course,
-        age=request.age,
-        scope=request.scope,
-        limit=request.limit,
-        contributors=request.include_contributors,
-    )
 
 
 # The body is parsed here, by pydantic's own JSON parser, rather than by FastAPI (which decodes with the
@@ -68,9 +51,3 @@ async def post_differential(http: Request, served: ServedDep) -> Response:
         (query, request.verbose), lambda: views.dumps(answer(query, ranking), request.verbose)
     )
     return Response(body, media_type="application/json")
-
-
-def answer_json(request: DifferentialRequest, served: Served) -> dict[str, Any]:
-    """The answer the route gives, in process (UnresolvedError where the route answers 422)."""
-    query = resolve(question(request), served.ranking)
-    return served.views.to_json(answer(query, served.ranking), request.verbose)
