@@ -121,7 +121,10 @@ def agreements(scheme: str) -> dict[str, frozenset[str]]:
 
 
 @cache
-def urgency_levels() -> frozenset[str]:
-    """The urgency levels (labels of the ckg:UrgencyLevel individuals)."""
+def urgency_ranks() -> dict[str, int]:
+    """The urgency levels (labels of the ckg:UrgencyLevel individuals) -> rank, higher more urgent."""
     g = graph()
-    return frozenset(str(g.value(level, RDFS.label)) for level in g.subjects(RDF.type, CKG.UrgencyLevel))
+    return {
+        str(g.value(level, RDFS.label)): int(g.value(level, CKG.rank).toPython())  # type: ignore[union-attr]
+        for level in g.subjects(RDF.type, CKG.UrgencyLevel)
+    }

@@ -15,7 +15,7 @@ past medical history, blood group) are plain labelled terms so qualifiers can be
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -77,24 +77,27 @@ class Ontology:
     obsolete: frozenset[str] = frozenset()
 
     def ancestors(self, term: str) -> list[str]:
-        """Every is_a ancestor of a term, nearest first (breadth-first); empty for an unknown term."""
-        seen: dict[str, None] = {}
-        known = self.terms.get(term)
-        frontier = list(known.parents) if known else []
-        while frontier:
-            following: list[str] = []
-            for parent in frontier:
-                if parent not in seen:
-                    seen[parent] = None
-                    found = self.terms.get(parent)
-                    following.extend(found.parents if found else ())
-            frontier = following
-        return list(seen)
+        """Every is_a ancestor of a term, nearest first; empty for an unknown term."""
+        return nearest_ancestors(term, lambda t: self.terms[t].parents if t in self.terms else ())
 
     def label(self, term: str) -> str:
         """The term's name, or its id when the release does not know it."""
         known = self.terms.get(term)
         return known.name if known else term
+
+
+def nearest_ancestors(term: str, parents: Callable[[str], Sequence[str]]) -> list[str]:
+    """Every ancestor of a term along `parents`, nearest first (breadth-first), each once."""
+    seen: dict[str, None] = {}
+    frontier = list(parents(term))
+    while frontier:
+        following: list[str] = []
+        for parent in frontier:
+            if parent not in seen:
+                seen[parent] = None
+                following.extend(parents(parent))
+        frontier = following
+    return list(seen)
 
 
 def _unquote(value: str) -> tuple[str, str]:

@@ -45,15 +45,16 @@ async def _search(request: Request) -> SearchIndex:
     return (await _served(request)).search
 
 
-async def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+async def settings(request: Request) -> Settings:
+    """The service's settings."""
+    found: Settings = request.app.state.settings
+    return found
 
 
 async def sparql_workers(request: Request) -> SparqlWorkers:
     """The SPARQL worker pool of the embedded store (503 saying why on another backend)."""
     served = await _served(request)
-    connection: GraphConnection = request.app.state.connection
+    connection = await _connection(request)
     if connection.workers is None:
         raise HTTPException(
             503,
@@ -61,11 +62,6 @@ async def sparql_workers(request: Request) -> SparqlWorkers:
             f"{served.backend.name} backend",
         )
     return connection.workers
-
-
-async def settings(request: Request) -> Settings:
-    """The service's settings."""
-    return await _settings(request)
 
 
 async def _cypher_slots(request: Request) -> threading.BoundedSemaphore:
@@ -78,5 +74,5 @@ ConnectionDep = Annotated[GraphConnection, Depends(_connection)]
 IndexDep = Annotated[GraphIndex, Depends(_index)]
 BackendDep = Annotated[Backend, Depends(_backend)]
 SearchDep = Annotated[SearchIndex, Depends(_search)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[Settings, Depends(settings)]
 CypherSlotsDep = Annotated[threading.BoundedSemaphore, Depends(_cypher_slots)]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from clinkg.ontology import urgency_ranks
 from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.ranking.hpo_rank import HpoIndex
 from clinkg.service.ranking.memo import Memo
 from clinkg.service.ranking.paths import Path, walk_from_finding, walk_from_history
-from clinkg.service.ranking.tables import Tables, build_tables, urgency_ranks
+from clinkg.service.ranking.tables import Tables, build_tables
 from clinkg.service.ranking.weights import Weights, weights
 
 

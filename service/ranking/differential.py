@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from clinkg import ontology
+from clinkg.ontology import urgency_ranks
 from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.graph_index import Edge
 from clinkg.service.ranking.memo import BestPaths
@@ -22,7 +23,6 @@ from clinkg.service.ranking.model import (
     TestAdvice,
 )
 from clinkg.service.ranking.paths import Path, finding_edge
-from clinkg.service.ranking.tables import urgency_ranks
 from clinkg.service.ranking.triage import triage
 from clinkg.service.ranking.weights import Weights
 
@@ -120,12 +120,11 @@ def _penalise_absent(r: Ranking, query: Query, found: dict[str, Support]) -> Non
             found[item].score += w.absent_expected
 
 
-def raised_flags(r: Ranking, query: Query) -> list[RaisedFlag]:
-    """Every red flag whose pattern the present findings meet; a criterion is met by the named finding or
-    by any form of it (paralysis meets "leg weakness")."""
+def raised_flags(r: Ranking, query: Query, had: frozenset[str]) -> list[RaisedFlag]:
+    """Every red flag whose pattern the present findings meet (`had`: the findings they imply); a
+    criterion is met by the named finding or by any form of it (paralysis meets "leg weakness")."""
     t = r.tables
     findings = [f for f in query.present if f in t.forms_up]
-    had = frozenset().union(*(t.forms_up[f] for f in findings))
     raised: list[RaisedFlag] = []
     for pattern in t.flags:
         flag = pattern.flag
@@ -208,7 +207,8 @@ def differential(r: Ranking, query: Query) -> Differential:
     """Rank the causes for a resolved query, raise red flags, set triage, recommend tests."""
     w = r.weights
     found = _support(r, query)
-    flags = raised_flags(r, query)
+    had = r.tables.implied(query.present)
+    flags = raised_flags(r, query, had)
     ranks = urgency_ranks()
     flagged: dict[str, int] = {}
     for raised in flags:
@@ -221,4 +221,4 @@ def differential(r: Ranking, query: Query) -> Differential:
     candidates = _ranked(r, found, flagged, query)
     top = tuple(c.entity.id for c in candidates[: w.tests_for_top])
     tests = _tests(r, top, frozenset(flagged))
-    return Differential(candidates, flags, triage(r, query, flags), tests, r.tables.tests_of)
+    return Differential(candidates, flags, triage(r, query, flags, had), tests, r.tables.tests_of)

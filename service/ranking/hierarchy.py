@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from clinkg.loaders.hpo.read import HIERARCHY_FILE
+from clinkg.loaders.hpo.read import HIERARCHY_FILE, nearest_ancestors
 from clinkg.service.ranking.hpo_rank import HpoIndex
 from clinkg.service.stores.base import Backend
 
@@ -27,16 +27,7 @@ class Hierarchy:
         """Every ancestor of a term, nearest first (breadth-first); memoised."""
         found = self._nearest.get(term)
         if found is None:
-            seen: dict[str, None] = {}
-            frontier = list(self.parents.get(term, ()))
-            while frontier:
-                following: list[str] = []
-                for parent in frontier:
-                    if parent not in seen:
-                        seen[parent] = None
-                        following.extend(self.parents.get(parent, ()))
-                frontier = following
-            found = self._nearest[term] = tuple(seen)
+            found = self._nearest[term] = tuple(nearest_ancestors(term, lambda t: self.parents.get(t, ())))
         return found
 
 

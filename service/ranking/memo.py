@@ -60,6 +60,5 @@ class Memo:
     finding_paths: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     history_paths: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     best_paths: dict[BestKey, BestPaths] = field(default_factory=dict)
-    item_levels: dict[str, str] = field(default_factory=dict)
     item_reasons: dict[str, tuple[str, Reason]] = field(default_factory=dict)
     tests: BoundedCache[TestsKey, list[TestAdvice]] = field(default_factory=lambda: BoundedCache(4096))

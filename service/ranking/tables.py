@@ -9,23 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
 
-from rdflib.namespace import RDF, RDFS
-
-from clinkg import ontology
-from clinkg.ontology import CKG
 from clinkg.service.ranking.graph_index import Entity, GraphIndex
-
-
-@cache
-def urgency_ranks() -> dict[str, int]:
-    """Urgency level -> rank, from the ontology's ckg:UrgencyLevel individuals."""
-    graph = ontology.graph()
-    return {
-        str(graph.value(level, RDFS.label)): int(graph.value(level, CKG.rank).toPython())  # type: ignore[union-attr]
-        for level in graph.subjects(RDF.type, CKG.UrgencyLevel)
-    }
 
 
 @dataclass(frozen=True)
@@ -54,6 +39,11 @@ class Tables:
     assessed: dict[str, frozenset[str]]  # test -> categories of the mechanisms it assesses
     evaluated: dict[str, int]  # test -> how many causes of the graph it evaluates (fewer: more specific)
     advice: dict[str, Entity]  # urgency level -> the triage advice for it
+
+    def implied(self, present: tuple[str, ...]) -> frozenset[str]:
+        """The findings a person has who reports these items: the reported findings and every finding
+        they are forms of (history items imply none)."""
+        return frozenset().union(*(self.forms_up[f] for f in present if f in self.forms_up))
 
 
 def _closure(start: str, step: dict[str, list[str]]) -> frozenset[str]:

@@ -14,9 +14,9 @@ with provenance); where the content says nothing, the answer says nothing.
 
 from __future__ import annotations
 
+from clinkg.ontology import urgency_ranks
 from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.model import Query, RaisedFlag, Reason, Triage
-from clinkg.service.ranking.tables import urgency_ranks
 
 RED_FLAG = "red_flag"
 MUST_NOT_MISS = "must_not_miss"
@@ -26,15 +26,12 @@ SELF_LIMITING = "self_limiting"
 
 def item_level(r: Ranking, item: str) -> str:
     """What one reported item asks for on its own: self-care when every cause it can point to is
-    self-care, otherwise the default (a consult). Memoised."""
-    cached = r.memo.item_levels.get(item)
-    if cached is None:
-        entities = r.index.entities
-        paths = r.finding_paths(item) if entities[item].type == "finding" else r.history_paths(item)
-        reached = {p.end for p in paths}
-        benign = bool(reached) and all(entities[c].urgency == "self_care" for c in reached)
-        cached = r.memo.item_levels[item] = "self_care" if benign else r.weights.triage.default
-    return cached
+    self-care, otherwise the default (a consult)."""
+    entities = r.index.entities
+    paths = r.finding_paths(item) if entities[item].type == "finding" else r.history_paths(item)
+    reached = {p.end for p in paths}
+    benign = bool(reached) and all(entities[c].urgency == "self_care" for c in reached)
+    return "self_care" if benign else r.weights.triage.default
 
 
 def item_reason(r: Ranking, item: str) -> tuple[str, Reason]:
@@ -51,15 +48,13 @@ def item_reason(r: Ranking, item: str) -> tuple[str, Reason]:
     return found
 
 
-def must_not_miss(r: Ranking, present: tuple[str, ...]) -> list[tuple[str, str]]:
+def must_not_miss(r: Ranking, present: tuple[str, ...], had: frozenset[str]) -> list[tuple[str, str]]:
     """(cause, why) for every cause more urgent than the default that the present items specifically
     support: findings it has (reported, or implied as the general form of a reported one) plus history
     items that lead to it number at least `must_not_miss_min_evidence`, and one of those findings is
     characteristic of it."""
     t, w, index = r.tables, r.weights, r.index
-    findings = [i for i in present if i in t.forms_up]
     history = [i for i in present if i not in t.forms_up]
-    had = frozenset().union(*(t.forms_up[f] for f in findings))
     found = []
     for cause in r.must_not_miss_causes:
         entity, has = index.entities[cause], t.has[cause]
@@ -76,8 +71,9 @@ def must_not_miss(r: Ranking, present: tuple[str, ...]) -> list[tuple[str, str]]
     return found
 
 
-def triage(r: Ranking, query: Query, flags: list[RaisedFlag]) -> Triage:
-    """The level, every reason that asks for it, and the action and safety net to show."""
+def triage(r: Ranking, query: Query, flags: list[RaisedFlag], had: frozenset[str]) -> Triage:
+    """The level, every reason that asks for it, and the action and safety net to show (`had`: the
+    findings the present items imply, Tables.implied)."""
     ranks = urgency_ranks()
     entities, w = r.index.entities, r.weights
     asks: list[tuple[str, Reason]] = []
@@ -85,7 +81,7 @@ def triage(r: Ranking, query: Query, flags: list[RaisedFlag]) -> Triage:
         level = raised.flag.urgency or w.triage.default
         met = ", ".join(entities[f].label for f in raised.triggered_by)
         asks.append((level, Reason(raised.flag.id, RED_FLAG, f"{raised.flag.label}: {met}")))
-    for cause, why in must_not_miss(r, query.present):
+    for cause, why in must_not_miss(r, query.present, had):
         asks.append((entities[cause].urgency or w.triage.default, Reason(cause, MUST_NOT_MISS, why)))
     for item in query.present:
         asks.append(item_reason(r, item))

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clinkg.ontology import urgency_ranks
 from clinkg.service.api.connection import Served, answer_json, serve
 from clinkg.service.api.models import DifferentialRequest
 from clinkg.service.ranking.differential import differential
 from clinkg.service.ranking.model import Differential, Query
-from clinkg.service.ranking.tables import urgency_ranks
 from clinkg.service.ranking.weights import weights
 from clinkg.service.stores.oxigraph import OxigraphBackend
 

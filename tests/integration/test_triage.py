@@ -11,9 +11,9 @@ import pytest
 
 from clinkg import ontology
 from clinkg.loaders import models as content_models
+from clinkg.ontology import urgency_ranks
 from clinkg.service.api import models as api_models
 from clinkg.service.ranking import weights as weight_models
-from clinkg.service.ranking.tables import urgency_ranks
 
 pytestmark = pytest.mark.integration
 LEVELS = {"emergency": 3, "consult": 2, "self_care": 1}

@@ -65,7 +65,7 @@ def test_python_types_spell_the_ontology_s_vocabulary(scheme: str, spelled: Any)
     ],
 )
 def test_urgency_is_spelled_as_the_ontology_s_levels(spelled: Any) -> None:
-    assert spelled() == ontology.urgency_levels()
+    assert spelled() == frozenset(ontology.urgency_ranks())
 
 
 def shape_values(path: str) -> list[frozenset[str]]:
@@ -87,7 +87,7 @@ def shape_values(path: str) -> list[frozenset[str]]:
         ("course", lambda: ontology.vocabulary("Courses")),
         ("ageGroup", lambda: ontology.vocabulary("AgeGroups")),
         ("criterionGroup", lambda: ontology.vocabulary("CriterionGroups")),
-        ("urgency", ontology.urgency_levels),
+        ("urgency", lambda: frozenset(ontology.urgency_ranks())),
     ],
 )
 def test_shapes_allow_exactly_the_vocabulary(path: str, expected: Any) -> None:
