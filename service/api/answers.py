@@ -58,6 +58,18 @@ def edge_public(index: GraphIndex, edge: Edge) -> JSON:
     }
 
 
+def _path_order(path: Path) -> tuple[float, tuple[str, ...]]:
+    return (-path.weight, path.nodes)
+
+
+def _heaviest(entry: tuple[str, tuple[float, str]]) -> tuple[float, str]:
+    return (-entry[1][0], entry[0])
+
+
+def _lightest(entry: tuple[str, tuple[float, str]]) -> tuple[float, str]:
+    return (entry[1][0], entry[0])
+
+
 @dataclass
 class _Tables:
     """The nodes and edges one compact answer mentions, each once."""
@@ -81,6 +93,7 @@ class AnswerViews:
         Path, tuple[tuple[tuple[str, orjson.Fragment], ...], tuple[tuple[str, orjson.Fragment], ...]]
     ] = field(default_factory=dict)
     tests_json: dict[tuple[str, ...], orjson.Fragment] = field(default_factory=dict)
+    entry_json: dict[tuple[str, float, str, str], orjson.Fragment] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Edge ids follow the index's canonical edge order: the same graph gives the same ids.
@@ -136,29 +149,38 @@ class AnswerViews:
             found = self.tests_json[ids] = orjson.Fragment(orjson.dumps(curies))
         return found
 
+    def _entry(self, item: str, weight: float, why: str, key: str) -> orjson.Fragment:
+        """A matched (key "route") or against (key "reason") entry."""
+        memo = self.entry_json
+        found = memo.get((item, weight, why, key))
+        if found is None:
+            entity = self.index.entities[item]
+            found = memo[(item, weight, why, key)] = orjson.Fragment(
+                orjson.dumps(
+                    {"id": entity.curie, "label": entity.label, key: why, "weight": round(weight, 4)}
+                )
+            )
+        return found
+
     def candidate(
         self, c: Candidate, tests_of: dict[str, tuple[str, ...]], verbose: bool, tables: _Tables
     ) -> JSON:
         """A curated candidate with its rank, score, matched and against items, paths and tests."""
-        entities, w = self.index.entities, self.weights
-        entity, support = c.entity, c.support
-        paths = sorted(support.paths, key=lambda p: (-p.weight, p.nodes))[: w.paths_per_candidate]
-        matched = sorted(support.matched.items(), key=lambda m: (-m[1][0], m[0]))
-        against = sorted(support.against.items(), key=lambda a: (a[1][0], a[0]))
+        entity, support, entry = c.entity, c.support, self._entry
+        paths = sorted(support.paths, key=_path_order)[: self.weights.paths_per_candidate]
         return {
             "id": entity.curie,
             "label": entity.label,
             "graph": "curated",
             "rank": c.rank,
             "score": round(support.score, 4),
-            "urgency": entity.urgency or w.triage.default,
+            "urgency": entity.urgency or self.weights.triage.default,
             "matched": [
-                {"id": entities[i].curie, "label": entities[i].label, "route": route, "weight": round(v, 4)}
-                for i, (v, route) in matched
+                entry(i, v, route, "route")
+                for i, (v, route) in sorted(support.matched.items(), key=_heaviest)
             ],
             "against": [
-                {"id": entities[i].curie, "label": entities[i].label, "reason": why, "weight": round(v, 4)}
-                for i, (v, why) in against
+                entry(i, v, why, "reason") for i, (v, why) in sorted(support.against.items(), key=_lightest)
             ],
             "paths": [self._path(p, verbose, tables) for p in paths],
             "tests": self._tests(tests_of.get(entity.id, ())),

@@ -25,6 +25,10 @@ class Ranking:
     memo: Memo = field(default_factory=Memo)
     # Diagnoses more urgent than the default: the only causes that can be must-not-miss.
     must_not_miss_causes: tuple[str, ...] = field(init=False)
+    # Causes of the kinds listed as candidates (conditions), and every entity's urgency rank (the
+    # default level's when it has none): request-independent parts of a candidate's order.
+    listable: frozenset[str] = field(init=False)
+    urgency_rank: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
         self.tables = build_tables(self.index)
@@ -35,6 +39,9 @@ class Ranking:
             if self.index.entities[cause].kind in self.weights.candidate_kinds
             and ranks[self.index.entities[cause].urgency or default] > ranks[default]
         )
+        entities = self.index.entities.values()
+        self.listable = frozenset(e.id for e in entities if e.kind in self.weights.candidate_kinds)
+        self.urgency_rank = {e.id: ranks[e.urgency or default] for e in entities}
 
     def finding_paths(self, finding: str) -> tuple[Path, ...]:
         """Every path from a finding to a cause (walked once per finding)."""

@@ -8,12 +8,13 @@ first, whatever the scores say. The answer depends on the set of reported items,
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from clinkg import ontology
 from clinkg.ontology import urgency_ranks
 from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.graph_index import Edge
-from clinkg.service.ranking.memo import BestPaths
+from clinkg.service.ranking.memo import Contribution, Contributions
 from clinkg.service.ranking.model import (
     Candidate,
     Differential,
@@ -54,8 +55,8 @@ def _qualifier_fit(edge: Edge | None, query: Query, w: Weights) -> tuple[float, 
     return bonus, tuple(conflicts)
 
 
-def _best_paths(r: Ranking, finding: str, query: Query) -> BestPaths:
-    """Per cause, the best path from a finding, its qualifier bonus and the qualifiers it contradicts.
+def _finding_contributions(r: Ranking, finding: str, query: Query) -> Contributions:
+    """Per cause, the finding's best path with its qualifier bonus and the qualifiers it contradicts.
 
     Depends only on the finding and the qualifiers (onset, side, course, older or not), so it is memoised:
     a running service computes each combination once.
@@ -63,61 +64,136 @@ def _best_paths(r: Ranking, finding: str, query: Query) -> BestPaths:
     w = r.weights
     older = query.age is not None and query.age >= w.older_adult_min_age
     key = (finding, query.onset, query.laterality, query.course, older)
-    cached = r.memo.best_paths.get(key)
+    cached = r.memo.contributions.get(key)
     if cached is not None:
         return cached
-    best: BestPaths = {}
-    values: dict[str, float] = {}
+    best: dict[str, tuple[float, Path, float, tuple[str, ...]]] = {}
     for path in r.finding_paths(finding):
         bonus, conflicts = _qualifier_fit(finding_edge(path), query, w)
         value = path.weight + bonus + w.qualifier_conflict * len(conflicts)
-        if path.end not in best or value > values[path.end]:
-            best[path.end], values[path.end] = (path, bonus, conflicts), value
-    r.memo.best_paths[key] = best
-    return best
-
-
-def _support(r: Ranking, query: Query) -> dict[str, Support]:
-    w = r.weights
-    found: dict[str, Support] = defaultdict(Support)
-    for item in query.present:
-        if r.index.entities[item].type == "finding":
-            # One explanation per supporting item: the path that gave its contribution.
-            for cause, (path, bonus, conflicts) in _best_paths(r, item, query).items():
-                support = found[cause]
-                support.matched[item] = (path.weight + bonus, path.route)
-                support.score += path.weight + bonus
-                if conflicts:
-                    support.against[item] = (w.qualifier_conflict * len(conflicts), "; ".join(conflicts))
-                    support.score += w.qualifier_conflict * len(conflicts)
-                support.paths.append(path)
-        else:
-            best_history: dict[str, Path] = {}
-            for path in r.history_paths(item):
-                if path.end not in best_history or path.weight > best_history[path.end].weight:
-                    best_history[path.end] = path
-            for cause, path in best_history.items():
-                found[cause].matched[item] = (path.weight, "history")
-                found[cause].score += path.weight
-                found[cause].paths.append(path)
+        if path.end not in best or value > best[path.end][0]:
+            best[path.end] = (value, path, bonus, conflicts)
+    found = r.memo.contributions[key] = {
+        cause: Contribution(
+            cause,
+            finding,
+            path.weight + bonus,
+            path.route,
+            path,
+            w.qualifier_conflict * len(conflicts) if conflicts else 0.0,
+            "; ".join(conflicts),
+        )
+        for cause, (_, path, bonus, conflicts) in best.items()
+    }
     return found
 
 
-def _penalise_absent(r: Ranking, query: Query, found: dict[str, Support]) -> None:
-    """An absent finding counts against each cause that has it (or one of its forms: absent leg weakness
-    rules out paralysis too), unless it is one of several alternative criteria of a red flag pointing to
-    the cause; an absent history item counts against itself."""
-    t, w = r.tables, r.weights
+def _history_contributions(r: Ranking, item: str) -> Contributions:
+    """Per cause, the history item's best path (qualifiers do not apply to history)."""
+    key = (item, None, None, None, False)
+    cached = r.memo.contributions.get(key)
+    if cached is not None:
+        return cached
+    best: dict[str, Path] = {}
+    for path in r.history_paths(item):
+        if path.end not in best or path.weight > best[path.end].weight:
+            best[path.end] = path
+    found = r.memo.contributions[key] = {
+        cause: Contribution(cause, item, path.weight, "history", path) for cause, path in best.items()
+    }
+    return found
+
+
+def _contributions(r: Ranking, query: Query) -> list[Contributions]:
+    """Each present item's contributions, in the query's (canonical) order."""
+    entities = r.index.entities
+    return [
+        _finding_contributions(r, item, query)
+        if entities[item].type == "finding"
+        else _history_contributions(r, item)
+        for item in query.present
+    ]
+
+
+def _penalised(r: Ranking, finding: str) -> frozenset[str]:
+    """The causes an absent finding counts against: each cause that has it (or one of its forms: absent
+    leg weakness rules out paralysis too), unless it is one of several alternative criteria of a red flag
+    pointing to the cause."""
+    found = r.memo.penalised.get(finding)
+    if found is None:
+        t = r.tables
+        ruled_out = t.forms_down[finding]
+        found = r.memo.penalised[finding] = frozenset(
+            cause for cause, has in t.has.items() if (has & ruled_out) - t.alternatives[cause]
+        )
+    return found
+
+
+@dataclass
+class _Tally:
+    """The scores and the number of supporting items per cause (the causes found), summed in the
+    query's canonical order (so equal queries give bit-equal scores), and who counts against whom."""
+
+    score: dict[str, float] = field(default_factory=dict)
+    count: dict[str, int] = field(default_factory=dict)
+    flagged: dict[str, int] = field(default_factory=dict)  # cause -> the most urgent flag's rank
+    absent: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # cause -> (item, reason)
+
+
+def _tally(r: Ranking, query: Query, by_item: list[Contributions], flags: list[RaisedFlag]) -> _Tally:
+    w = r.weights
+    tally = _Tally()
+    score, count = tally.score, tally.count
+    for contributions in by_item:
+        for cause, c in contributions.items():
+            value = score.get(cause, 0.0) + c.weight
+            if c.conflict:
+                value += c.conflict
+            score[cause] = value
+            count[cause] = count.get(cause, 0) + 1
+    ranks = urgency_ranks()
+    for raised in flags:
+        level = ranks[raised.flag.urgency or w.triage.default]
+        for cause in raised.concerns:
+            score[cause] = score.get(cause, 0.0) + w.red_flag_concern
+            count[cause] = count.get(cause, 0) + 1
+            tally.flagged[cause] = max(tally.flagged.get(cause, 0), level)
     for item in query.absent:
         if r.index.entities[item].type == "finding":
-            ruled_out = t.forms_down[item]
-            for cause, support in found.items():
-                if cause in t.has and (t.has[cause] & ruled_out) - t.alternatives[cause]:
-                    support.against[item] = (w.absent_expected, "a finding the cause has is marked absent")
-                    support.score += w.absent_expected
-        elif item in found:
-            found[item].against[item] = (w.absent_expected, "marked absent in the history")
-            found[item].score += w.absent_expected
+            against = [c for c in _penalised(r, item) if c in score]
+            reason = "a finding the cause has is marked absent"
+        else:
+            against = [item] if item in score else []
+            reason = "marked absent in the history"
+        for cause in against:
+            score[cause] += w.absent_expected
+            tally.absent.setdefault(cause, []).append((item, reason))
+    return tally
+
+
+def _support(
+    r: Ranking, cause: str, tally: _Tally, by_item: list[Contributions], flags: list[RaisedFlag]
+) -> Support:
+    """A listed cause's support: one explanation per supporting item (the path that gave its weight)."""
+    matched: dict[str, tuple[float, str]] = {}
+    against: dict[str, tuple[float, str]] = {}
+    paths: list[Path] = []
+    for contributions in by_item:
+        c = contributions.get(cause)
+        if c is not None:
+            matched[c.item] = (c.weight, c.route)
+            if c.conflict:
+                against[c.item] = (c.conflict, c.conflict_reason)
+            paths.append(c.path)
+    if cause in tally.flagged:
+        concern = r.weights.red_flag_concern
+        for raised in flags:
+            if cause in raised.concerns:
+                matched[raised.flag.id] = (concern, "red_flag")
+    for item, reason in tally.absent.get(cause, ()):
+        against[item] = (r.weights.absent_expected, reason)
+    support = Support(tally.score[cause], matched, against, paths)
+    return support
 
 
 def raised_flags(r: Ranking, query: Query, had: frozenset[str]) -> list[RaisedFlag]:
@@ -173,52 +249,41 @@ def _rank_tests(r: Ranking, top: tuple[str, ...], urgent: frozenset[str]) -> lis
     return advice
 
 
-def _ranked(r: Ranking, found: dict[str, Support], flagged: dict[str, int], query: Query) -> list[Candidate]:
+def _ranked(
+    r: Ranking, query: Query, tally: _Tally, by_item: list[Contributions], flags: list[RaisedFlag]
+) -> list[Candidate]:
     """The listed candidates in order, each with its rank: causes a red flag points to first, then by
     score, then must-not-miss (urgency) first, then by how many items support them. Candidates equal on
     all of these share a rank; their order within it is only the id's, for a stable answer."""
-    ranks = urgency_ranks()
-    w = r.weights
-    default = w.triage.default
-    kinds = None if query.contributors else w.candidate_kinds
+    listable = r.listable if not query.contributors else None
+    flagged, count = tally.flagged, tally.count
     listed = []
-    entities = r.index.entities
-    for cause, support in found.items():
-        entity = entities[cause]
+    for cause, score in tally.score.items():
         concern = flagged.get(cause, 0)
-        if not concern and (support.score <= 0 or (kinds is not None and entity.kind not in kinds)):
+        if not concern and (score <= 0 or (listable is not None and cause not in listable)):
             continue
-        order = (-concern, -round(support.score, 9), -ranks[entity.urgency or default], -len(support.matched))
-        listed.append((order, cause, entity, support))
-    listed.sort(key=lambda row: (row[0], row[1]))
-    limit = query.limit or w.candidates
+        listed.append(((-concern, -round(score, 9), -r.urgency_rank[cause], -count[cause]), cause))
+    listed.sort()
+    limit = query.limit or r.weights.candidates
+    entities = r.index.entities
     result: list[Candidate] = []
     previous: tuple[int, float, int, int] | None = None
-    for position, (order, _, entity, support) in enumerate(listed):
-        if position >= limit and entity.id not in flagged:
+    for position, (order, cause) in enumerate(listed):
+        if position >= limit and cause not in flagged:
             break
         rank = result[-1].rank if order == previous else position + 1
-        result.append(Candidate(entity, support, rank))
+        result.append(Candidate(entities[cause], _support(r, cause, tally, by_item, flags), rank))
         previous = order
     return result
 
 
 def differential(r: Ranking, query: Query) -> Differential:
     """Rank the causes for a resolved query, raise red flags, set triage, recommend tests."""
-    w = r.weights
-    found = _support(r, query)
+    by_item = _contributions(r, query)
     had = r.tables.implied(query.present)
     flags = raised_flags(r, query, had)
-    ranks = urgency_ranks()
-    flagged: dict[str, int] = {}
-    for raised in flags:
-        for cause in raised.concerns:
-            found[cause].matched[raised.flag.id] = (w.red_flag_concern, "red_flag")
-            found[cause].score += w.red_flag_concern
-            level = ranks[raised.flag.urgency or w.triage.default]
-            flagged[cause] = max(flagged.get(cause, 0), level)
-    _penalise_absent(r, query, found)
-    candidates = _ranked(r, found, flagged, query)
-    top = tuple(c.entity.id for c in candidates[: w.tests_for_top])
-    tests = _tests(r, top, frozenset(flagged))
+    tally = _tally(r, query, by_item, flags)
+    candidates = _ranked(r, query, tally, by_item, flags)
+    top = tuple(c.entity.id for c in candidates[: r.weights.tests_for_top])
+    tests = _tests(r, top, frozenset(tally.flagged))
     return Differential(candidates, flags, triage(r, query, flags, had), tests, r.tables.tests_of)

@@ -27,7 +27,7 @@ class Query:
         object.__setattr__(self, "absent", tuple(sorted(set(self.absent))))
 
 
-@dataclass
+@dataclass(slots=True)
 class Support:
     """Why a candidate is there: the items that support it and those that count against it."""
 
@@ -37,7 +37,7 @@ class Support:
     paths: list[Path] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made ten times per answer, and frozen init costs more
 class Candidate:
     entity: Entity
     support: Support

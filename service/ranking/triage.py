@@ -55,14 +55,16 @@ def must_not_miss(r: Ranking, present: tuple[str, ...], had: frozenset[str]) -> 
     characteristic of it."""
     t, w, index = r.tables, r.weights, r.index
     history = [i for i in present if i not in t.forms_up]
+    leads = {h: {p.end for p in r.history_paths(h)} for h in history}
     found = []
     for cause in r.must_not_miss_causes:
-        entity, has = index.entities[cause], t.has[cause]
-        shown = sorted(had & has)
-        led = [h for h in history if any(p.end == cause for p in r.history_paths(h))]
-        characteristic = [f for f in shown if f in t.characteristic[cause]]
-        if characteristic and len(shown) + len(led) >= w.triage.must_not_miss_min_evidence:
-            label = index.entities
+        characteristic = sorted(had & t.characteristic[cause])
+        if not characteristic:
+            continue
+        shown = sorted(had & t.has[cause])
+        led = [h for h in history if cause in leads[h]]
+        if len(shown) + len(led) >= w.triage.must_not_miss_min_evidence:
+            label, entity = index.entities, index.entities[cause]
             why = (
                 f"{', '.join(label[f].label for f in characteristic)}: characteristic of {entity.label}; "
                 f"supported by {', '.join(label[i].label for i in (*shown, *led))}"
