@@ -1,4 +1,4 @@
-"""The `clinkg` command line: build, validate, export and stats."""
+"""The `clinkg` command line: build, validate, export, stats, serve, load, import and rank."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import logging
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import SecretStr
@@ -16,6 +16,9 @@ from rich.table import Table
 from clinkg.loaders.content import ContentDir, packaged_content
 from clinkg.loaders.errors import ContentError
 from clinkg.service.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from clinkg.service.api.connection import Served
 
 app = typer.Typer(
     help="clinkg: a curated clinical knowledge graph.",
@@ -489,3 +492,123 @@ def import_hpo_command(
     spent = ", ".join(f"{_PHASES[name]} {seconds:.1f} s" for name, seconds in timings.items())
     total_s = time.perf_counter() - started
     out.print(f"  time: {spent}; total {total_s:.1f} s; peak RSS {peak_mb:.0f} MB")
+
+
+@app.command()
+def rank(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Phenopacket JSON files, or folders (every *.json in them, sorted).")
+    ],
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the TSV to this file (default: stdout).")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=200, help="How many candidates to rank (ranks up to it).")
+    ] = 100,
+    build_dir: Annotated[
+        Path | None,
+        typer.Option("--build-dir", help="The HPO release's build folder (default: CLINKG_BUILD_DIR/hpo)."),
+    ] = None,
+) -> None:
+    """Rank the diseases of the HPO graph for each GA4GH phenopacket (scope hpo, as POST /v1/differential
+    with a phenopacket does) and write a TSV: file, diagnosis, its rank, the top candidate, the number of
+    present and of excluded terms. A file that cannot be read or ranked is reported on stderr (with the
+    JSON path of the problem, never its value) and left out; exit 1 if any was, else 0."""
+    import csv
+    import sys
+    from contextlib import nullcontext
+
+    from pydantic import ValidationError
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from clinkg.service.api.connection import serve
+    from clinkg.service.ranking.answer import UnresolvedError
+    from clinkg.service.stores.base import BackendUnavailableError
+    from clinkg.service.stores.oxigraph import OxigraphBackend
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.json")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            err.print(f"[red]error:[/] {path} is neither a file nor a folder", highlight=False)
+            raise typer.Exit(2)
+    release = build_dir or get_settings().build_dir / "hpo"
+    try:
+        served = serve(OxigraphBackend.open(release / "store"))
+    except BackendUnavailableError as exc:
+        err.print(f"[red]error:[/] {exc} (`clinkg import hpo` makes the HPO release)", highlight=False)
+        raise typer.Exit(2) from None
+    if served.ranking.hpo is None:
+        err.print(
+            f"[red]error:[/] {release} has no HPO graph (`clinkg import hpo` makes one)", highlight=False
+        )
+        raise typer.Exit(2)
+    failed = 0
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with (
+        out_path.open("w", encoding="utf-8", newline="") if out_path else nullcontext(sys.stdout) as sink,
+        Progress(*columns, console=err) as bar,
+    ):
+        table = csv.writer(sink, delimiter="\t", lineterminator="\n")
+        table.writerow(["file", "diagnosis", "rank", "top_candidate", "present", "excluded"])
+        task = bar.add_task("ranking phenopackets", total=len(files))
+        for file in files:
+            try:
+                row = _rank_row(file, served, limit)
+            except (
+                OSError,
+                UnicodeDecodeError,
+                json.JSONDecodeError,
+                ValidationError,
+                UnresolvedError,
+            ) as exc:
+                failed += 1
+                bar.console.print(f"{file}: {_rank_problem(exc)}", markup=False, highlight=False)
+            else:
+                table.writerow(row)
+            bar.advance(task)
+    served.backend.close()
+    if failed:
+        err.print(f"[red]{failed} of {len(files)} files failed[/]", highlight=False)
+        raise typer.Exit(1)
+
+
+def _rank_row(file: Path, served: Served, limit: int) -> list[str]:
+    """One TSV row: the file, its diagnoses, their best rank, the top candidate, the term counts."""
+    from clinkg.service.api.connection import answer_json
+    from clinkg.service.api.models import DifferentialRequest
+
+    data = json.loads(file.read_bytes())
+    request = DifferentialRequest.model_validate({"phenopacket": data, "scope": "hpo", "limit": limit})
+    packet = request.packet
+    assert packet is not None  # noqa: S101 - a request with a phenopacket has read it
+    candidates = answer_json(request, served)["candidates"]
+    ranks = [c["rank"] for c in candidates if c["id"] in packet.diagnoses]
+    return [
+        str(file),
+        ";".join(packet.diagnoses),
+        str(min(ranks)) if ranks else "",
+        candidates[0]["id"] if candidates else "",
+        str(len(packet.present)),
+        str(len(packet.absent)),
+    ]
+
+
+def _rank_problem(exc: Exception) -> str:
+    """Why a phenopacket file failed, by position or JSON path; never a value from the file."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc, OSError):
+        return f"cannot be read: {exc.strerror}"
+    if isinstance(exc, ValidationError):
+        first = exc.errors(include_url=False, include_context=False, include_input=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where}: {first['msg']}" if where else first["msg"]
+    return str(exc)

@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     cypher_concurrency: int = 4  # user Cypher queries at once; more answer 503 with Retry-After
     reconnect_interval_s: float = 2.0  # after a store failure, the next attempt waits at least this long
     max_body_bytes: int = 1024 * 1024
-    max_findings: int = 50
+    max_findings: int = 50  # items per differential in scope curated
+    max_hpo_terms: int = 200  # in scopes hpo and all (a phenopacket can exclude ~60 terms)
     api_token: SecretStr | None = None
     cors_origins: list[str] = []
     # Serialized differential answers kept in memory; the graph does not change while serving.

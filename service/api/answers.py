@@ -27,14 +27,21 @@ JSON = dict[str, Any]
 
 
 def question(request: DifferentialRequest) -> Question:
-    """A differential request as ranking's question."""
+    """A differential request as ranking's question: its findings are `present` and `absent`, or those its
+    phenopacket reports (with the phenopacket's age unless the request gives one)."""
+    packet = request.packet
+    if packet is None:
+        present, absent, age = tuple(request.present), tuple(request.absent), request.age
+    else:
+        present, absent = packet.present, packet.absent
+        age = packet.age if request.age is None else request.age
     return Question(
-        present=tuple(request.present),
-        absent=tuple(request.absent),
+        present=present,
+        absent=absent,
         onset=request.onset,
         laterality=request.laterality,
         course=request.course,
-        age=request.age,
+        age=age,
         scope=request.scope,
         limit=request.limit,
         contributors=request.include_contributors,

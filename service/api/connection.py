@@ -17,7 +17,7 @@ from typing import Any
 
 from clinkg.service.api.answers import AnswerViews, question
 from clinkg.service.api.models import DifferentialRequest
-from clinkg.service.ranking.answer import ScopedQuery, answer, resolve
+from clinkg.service.ranking.answer import ScopedQuery, UnresolvedError, answer, resolve
 from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.ranking.hierarchy import release_hierarchy
@@ -133,8 +133,28 @@ class GraphConnection:
             self.served.backend.close()
 
 
+def resolve_request(request: DifferentialRequest, served: Served) -> ScopedQuery:
+    """A request as the resolved query POST /v1/differential answers. UnresolvedError (422) names what is
+    wrong: more items than the scope allows (CLINKG_MAX_FINDINGS in scope curated, CLINKG_MAX_HPO_TERMS in
+    scopes hpo and all), or the references; a phenopacket's unknown terms by their JSON paths."""
+    asked = question(request)
+    settings = served.settings
+    limit = settings.max_findings if asked.scope == "curated" else settings.max_hpo_terms
+    if len(asked.present) + len(asked.absent) > limit:
+        raise UnresolvedError(
+            f"at most {limit} items in 'present' and 'absent' together (or phenotypic features of a "
+            f"phenopacket) in scope '{asked.scope}'"
+        )
+    try:
+        return resolve(asked, served.ranking)
+    except UnresolvedError as exc:
+        if request.packet is None:
+            raise
+        raise request.packet.unresolved(exc) from None
+
+
 def answer_json(request: DifferentialRequest, served: Served) -> dict[str, Any]:
     """The answer POST /v1/differential gives, in process (UnresolvedError where the route answers 422):
-    for tests and benchmarks, which answer exactly as the service does without HTTP."""
-    query = resolve(question(request), served.ranking)
+    for tests, benchmarks and `clinkg rank`, which answer exactly as the service does without HTTP."""
+    query = resolve_request(request, served)
     return served.views.to_json(answer(query, served.ranking), request.verbose)

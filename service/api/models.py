@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic_core import PydanticCustomError
+
+from clinkg.service.api.phenopacket import PhenopacketError, Reported, read
 
 DISCLAIMER = (
     "Decision support for clinicians, not a diagnosis. Candidates are ranked by clinkg's own documented "
@@ -47,10 +50,29 @@ class Strict(BaseModel):
 
 
 class DifferentialRequest(Strict):
-    """Findings and history items present and absent (ids, CURIEs, cross-reference CURIEs or labels)."""
+    """Findings and history items present and absent (ids, CURIEs, cross-reference CURIEs or labels), or
+    a GA4GH phenopacket instead of `present` and `absent`."""
 
-    present: list[str] = Field(min_length=1, description="Findings or history items that are present.")
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["present"]}, {"required": ["phenopacket"]}]}
+    )
+
+    present: list[str] = Field(
+        default_factory=list,
+        min_length=1,
+        description="Findings or history items that are present (required unless a phenopacket is given).",
+    )
     absent: list[str] = Field(default_factory=list, description="Findings or history items ruled out.")
+    phenopacket: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "A GA4GH Phenopacket (schema v2, its JSON form in camelCase) instead of `present` and `absent`: "
+            "phenotypicFeatures[].type.id are the present terms, or absent ones when `excluded` is true; "
+            "subject.timeAtLastEncounter.age.iso8601duration gives `age` in whole years (unless `age` is "
+            "given). subject.sex is read but not used by the ranking. `scope` defaults to hpo. A malformed "
+            "phenopacket is a 422 naming the JSON path of the problem."
+        ),
+    )
     onset: Literal["sudden", "rapid", "gradual"] | None = Field(
         default=None, description="sudden; rapid (over hours or days); gradual."
     )
@@ -94,8 +116,29 @@ class DifferentialRequest(Strict):
         ),
     )
 
+    _packet: Reported | None = PrivateAttr(default=None)
+
+    @property
+    def packet(self) -> Reported | None:
+        """What the phenopacket reports, read when the request was validated (None without one)."""
+        return self._packet
+
     @model_validator(mode="after")
     def _present_or_absent(self) -> DifferentialRequest:
+        if self.phenopacket is not None:
+            given = sorted({"present", "absent"} & self.model_fields_set)
+            if given:
+                named = " and ".join(f"'{name}'" for name in given)
+                raise ValueError(f"give either 'phenopacket' or {named}, not both")
+            try:
+                self._packet = read(self.phenopacket)
+            except PhenopacketError as exc:  # named by path only: a phenopacket is patient data
+                raise PydanticCustomError("phenopacket_invalid", "{problem}", {"problem": str(exc)}) from None
+            if "scope" not in self.model_fields_set:
+                self.scope = "hpo"
+            return self
+        if not self.present:
+            raise ValueError("'present' needs at least one item (or give a 'phenopacket')")
         both = sorted(set(self.present) & set(self.absent))
         if both:
             raise ValueError(f"an item cannot be both present and absent: {', '.join(both)}")

@@ -35,7 +35,12 @@ class Question:
 
 class UnresolvedError(ValueError):
     """The question cannot be answered as asked (unknown or misplaced references, a scope the release
-    lacks, an item both present and absent). The message names the problems."""
+    lacks, an item both present and absent). The message names the problems; `unknown` holds the
+    references neither graph knows, for a caller that names them otherwise (by where it read them)."""
+
+    def __init__(self, message: str, unknown: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.unknown = unknown
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,10 @@ class Answer:
     hpo: list[HpoCandidate] = field(default_factory=list)
 
 
-def _resolve_items(r: Ranking, field_name: str, refs: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
-    """Entity ids for the references of one field, and the problems with the others."""
+def _resolve_items(
+    r: Ranking, field_name: str, refs: tuple[str, ...]
+) -> tuple[tuple[str, ...], list[str], list[str]]:
+    """Entity ids for the references of one field, the problems with the others, the unknown ones."""
     index = r.index
     ids: list[str] = []
     unknown: list[str] = []
@@ -79,13 +86,14 @@ def _resolve_items(r: Ranking, field_name: str, refs: tuple[str, ...]) -> tuple[
         problems.append(f"unknown ids in '{field_name}': {', '.join(unknown)}")
     if misplaced:
         problems.append(f"'{field_name}' takes findings and history items only, not: {', '.join(misplaced)}")
-    return tuple(ids), problems
+    return tuple(ids), problems, unknown
 
 
 def _hpo_terms(
     r: Ranking, hpo: HpoIndex, field_name: str, refs: tuple[str, ...]
-) -> tuple[tuple[str, ...], list[str]]:
-    """The HP terms of one field: HP CURIEs, or curated items through the HP codes they imply.
+) -> tuple[tuple[str, ...], list[str], list[str]]:
+    """The HP terms of one field (HP CURIEs, or curated items through the HP codes they imply), the
+    problems, the references neither graph knows.
 
     A curated item without an HP code of the release is fine: it takes part in the curated graph (red
     flags, and the curated candidates of scope "all") only. An item neither graph knows is a problem.
@@ -109,17 +117,17 @@ def _hpo_terms(
             f"unknown in both the HPO graph and the curated graph in '{field_name}' (give HP CURIEs such as "
             f"HP:0007340, or curated ids): {', '.join(unknown)}"
         )
-    return tuple(terms), problems
+    return tuple(terms), problems, unknown
 
 
 def resolve(question: Question, r: Ranking) -> ScopedQuery:
     """The question's references as entity ids and HP terms (UnresolvedError naming what is wrong)."""
     quiet = question.scope != "curated"  # in other scopes, the curated graph takes the items it knows
-    present, present_problems = _resolve_items(r, "present", question.present)
-    absent, absent_problems = _resolve_items(r, "absent", question.absent)
+    present, present_problems, present_unknown = _resolve_items(r, "present", question.present)
+    absent, absent_problems, absent_unknown = _resolve_items(r, "absent", question.absent)
     problems = [] if quiet else present_problems + absent_problems
     if problems:
-        raise UnresolvedError("; ".join(problems))
+        raise UnresolvedError("; ".join(problems), tuple(present_unknown + absent_unknown))
     both = sorted(set(present) & set(absent))
     if both:
         # Two references (a label and a code, say) that name the same entity, one present and one absent.
@@ -143,12 +151,14 @@ def resolve(question: Question, r: Ranking) -> ScopedQuery:
             f"scope '{question.scope}' needs a release with the HPO graph (`clinkg import hpo`); "
             "this service has the curated graph only"
         )
-    terms, term_problems = _hpo_terms(r, hpo, "present", question.present)
-    missing, missing_problems = _hpo_terms(r, hpo, "absent", question.absent)
+    terms, term_problems, term_unknown = _hpo_terms(r, hpo, "present", question.present)
+    missing, missing_problems, missing_unknown = _hpo_terms(r, hpo, "absent", question.absent)
     if not terms and not term_problems and question.scope == "hpo":
         term_problems.append("scope 'hpo' needs at least one HP term in 'present' (or a finding with one)")
     if term_problems or missing_problems:
-        raise UnresolvedError("; ".join(term_problems + missing_problems))
+        raise UnresolvedError(
+            "; ".join(term_problems + missing_problems), tuple(term_unknown + missing_unknown)
+        )
     return ScopedQuery(
         curated,
         question.scope,

@@ -118,3 +118,13 @@ def hpo_falkordb_graph(falkordb_port: int) -> object:
     load_hpo_falkordb(graph, limit=HPO_LIMIT, diseases=HPO_DISEASES)
     load_falkordb(graph, load_content())  # a curated (re)load leaves the HPO graph in place
     return graph
+
+
+@pytest.fixture(scope="session")
+def hpo_http(hpo_build_dir: Path) -> Iterator[httpx.Client]:
+    """An HTTP client of a live service over the HPO slice (stopped at the end of the session)."""
+    with (
+        live_server(Settings(build_dir=hpo_build_dir.parent)) as url,
+        httpx.Client(base_url=url, timeout=30) as c,
+    ):
+        yield c

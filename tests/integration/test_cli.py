@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from clinkg.loaders.codes import check_code
 from clinkg.ontology import CKG, HP, ICD10CM
 
-from ..conftest import REPO
+from ..conftest import FIXTURES, REPO
 
 pytestmark = pytest.mark.integration
 CLINKG = shutil.which("clinkg", path=str(Path(sys.executable).parent)) or "clinkg"
@@ -158,3 +159,60 @@ def test_the_wheel_ships_content_ontology_and_queries(tmp_path: Path) -> None:
         "clinkg/loaders/cypher/merge_nodes.cypher",
     ):
         assert required in names, required
+
+
+PHENOPACKETS = FIXTURES / "phenopackets"
+TSV_HEADER = ["file", "diagnosis", "rank", "top_candidate", "present", "excluded"]
+
+
+def tsv(text: str) -> list[list[str]]:
+    return list(csv.reader(text.splitlines(), delimiter="\t"))
+
+
+def test_rank_writes_a_row_per_phenopacket_and_reports_the_malformed_one(
+    tmp_path: Path, hpo_build_dir: Path
+) -> None:
+    folder = tmp_path / "packets"
+    folder.mkdir()
+    for name in ("spg88.json", "spg88_diseases.json", "malformed.json"):
+        shutil.copy(PHENOPACKETS / name, folder / name)
+    result = run("rank", str(folder), "--build-dir", str(hpo_build_dir.parent), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    header, *rows = tsv(result.stdout)
+    assert header == TSV_HEADER
+    assert [Path(row[0]).name for row in rows] == ["spg88.json", "spg88_diseases.json"]  # sorted, one failed
+    for row, present, excluded in zip(rows, ("5", "2"), ("2", "1"), strict=True):
+        _, diagnosis, rank, top, *counts = row
+        assert diagnosis == "OMIM:620106"  # interpretations, then diseases
+        assert 1 <= int(rank) <= 100 and top
+        assert (top == diagnosis) == (rank == "1")
+        assert counts == [present, excluded]
+    assert "malformed.json: phenopacket.phenotypicFeatures[2].type.id" in result.stderr
+    assert "sentinel" not in result.stderr + result.stdout
+    assert "1 of 3 files failed" in result.stderr
+
+
+def test_rank_reports_bad_json_and_unknown_terms_and_goes_on(tmp_path: Path, hpo_build_dir: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"phenotypicFeatures": [', encoding="utf-8")
+    unknown = tmp_path / "unknown.json"
+    data = json.loads((PHENOPACKETS / "spg88_diseases.json").read_text(encoding="utf-8"))
+    data["phenotypicFeatures"][1]["type"]["id"] = "HP:9999999"
+    unknown.write_text(json.dumps(data), encoding="utf-8")
+    good = PHENOPACKETS / "spg88.json"
+    out = tmp_path / "ranks.tsv"
+    release = str(hpo_build_dir.parent)
+    result = run(
+        "rank", str(broken), str(unknown), str(good), "--out", str(out), "--build-dir", release, cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    header, *rows = tsv(out.read_text(encoding="utf-8"))
+    assert header == TSV_HEADER and [row[0] for row in rows] == [str(good)]
+    assert "broken.json: not valid JSON" in result.stderr
+    assert "unknown.json: " in result.stderr and "phenopacket.phenotypicFeatures[1].type.id" in result.stderr
+    assert "HP:9999999" not in result.stderr
+
+    clean = run("rank", str(good), "--limit", "5", "--build-dir", release, cwd=tmp_path)
+    assert clean.returncode == 0, clean.stderr
+    assert tsv(clean.stdout)[1][0] == str(good)

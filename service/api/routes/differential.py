@@ -7,15 +7,15 @@ and a test validates real answers against it.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from clinkg.service.api.answers import question
+from clinkg.service.api.connection import resolve_request
 from clinkg.service.api.deps import ServedDep
 from clinkg.service.api.models import DifferentialRequest, DifferentialResponse, errors
-from clinkg.service.ranking.answer import answer, resolve
+from clinkg.service.ranking.answer import answer
 
 router = APIRouter(prefix="/v1", tags=["differential"], responses=errors(400, 401, 413, 422, 503))
 
@@ -38,13 +38,9 @@ async def post_differential(http: Request, served: ServedDep) -> Response:
         request = DifferentialRequest.model_validate_json(await http.body())
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
-    settings, ranking, views = served.settings, served.ranking, served.views
-    if len(request.present) + len(request.absent) > settings.max_findings:
-        raise HTTPException(
-            status_code=422,
-            detail=f"at most {settings.max_findings} items in 'present' and 'absent' together",
-        )
-    query = resolve(question(request), ranking)  # UnresolvedError: 422, mapped by class in the app
+    ranking, views = served.ranking, served.views
+    # UnresolvedError (too many items for the scope, unknown references): 422, mapped by class in the app.
+    query = resolve_request(request, served)
     # Keyed by the resolved, frozen query: equal queries give byte-identical answers, whatever the
     # spelling or order of the references.
     body = served.answers.get_or_compute(
