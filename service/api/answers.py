@@ -45,6 +45,7 @@ def question(request: DifferentialRequest) -> Question:
         scope=request.scope,
         limit=request.limit,
         contributors=request.include_contributors,
+        namespaces=tuple(request.namespaces or ()),
     )
 
 
@@ -268,15 +269,17 @@ class AnswerViews:
         }
 
     def _hpo_path(self, hpo: HpoIndex, disease: str, match: Match, verbose: bool, tables: _Tables) -> JSON:
-        """From the reported term through the is_a chain to the annotated term, then to the disease."""
-        if match.route == "more_specific":
-            chain = hpo.chain(match.annotated, match.term)[::-1]  # reported term first
-            steps = [(low, up) for up, low in zip(chain, chain[1:], strict=False)]
-        elif match.route == "more_general":
-            chain = hpo.chain(match.term, match.annotated)
-            steps = [(low, up) for low, up in zip(chain, chain[1:], strict=False)]
-        else:
-            chain, steps = [match.term], []
+        """From the reported term through the is_a chain to the annotated term, then to the disease: down
+        to a more specific form, up to a more general one, or up to the shared ancestor and down again to a
+        related (sibling) form."""
+        chain, steps = [match.term], []
+        if match.route in ("more_general", "related"):
+            rise = hpo.chain(match.term, match.via or match.annotated)
+            chain, steps = rise, [(low, up) for low, up in zip(rise, rise[1:], strict=False)]
+        if match.route in ("more_specific", "related"):
+            fall = hpo.chain(match.annotated, chain[-1])[::-1]  # from the top of the chain down
+            chain = [*chain, *fall[1:]]
+            steps += [(low, up) for up, low in zip(fall, fall[1:], strict=False)]
         a = match.annotation
         qualifiers: dict[str, str | float] = {}
         if a.frequency is not None:

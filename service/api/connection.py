@@ -22,7 +22,7 @@ from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.ranking.hierarchy import release_hierarchy
 from clinkg.service.ranking.hpo_rank import HpoIndex
-from clinkg.service.ranking.memo import BoundedCache
+from clinkg.service.ranking.lru import BoundedCache
 from clinkg.service.ranking.search import SearchIndex
 from clinkg.service.settings import Settings
 from clinkg.service.sparql.workers import SparqlWorkers

@@ -108,6 +108,14 @@ class DifferentialRequest(Strict):
         ),
     )
 
+    namespaces: list[Literal["OMIM", "ORPHA", "DECIPHER"]] | None = Field(
+        default=None,
+        description=(
+            'Scopes hpo and all: list only HPO diseases of these sources (e.g. ["OMIM"]). The loaded HPO '
+            "data states no cross-references between OMIM, ORPHA and DECIPHER entries, so the same disease "
+            "can appear under two sources; this keeps one."
+        ),
+    )
     verbose: bool = Field(
         default=False,
         description=(

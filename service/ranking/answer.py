@@ -31,6 +31,7 @@ class Question:
     scope: str = "curated"  # curated | hpo | all
     limit: int | None = None
     contributors: bool = False
+    namespaces: tuple[str, ...] = ()  # HPO diseases of these sources only (OMIM, ORPHA, DECIPHER); () all
 
 
 class UnresolvedError(ValueError):
@@ -53,6 +54,7 @@ class ScopedQuery:
     hpo_present: tuple[str, ...] = ()
     hpo_absent: tuple[str, ...] = ()
     hpo_limit: int = 0
+    hpo_namespaces: tuple[str, ...] = ()
 
 
 @dataclass
@@ -165,6 +167,7 @@ def resolve(question: Question, r: Ranking) -> ScopedQuery:
         tuple(sorted(terms)),
         tuple(sorted(missing)),
         question.limit or r.weights.hpo.candidates,
+        tuple(sorted(set(question.namespaces))),
     )
 
 
@@ -176,6 +179,6 @@ def answer(query: ScopedQuery, r: Ranking) -> Answer:
     if query.scope == "hpo":
         result = replace(result, candidates=[], tests=[])
     w = r.weights.hpo
-    ranked = r.hpo.rank(query.hpo_present, query.hpo_absent, query.hpo_limit, w)
+    ranked = r.hpo.rank(query.hpo_present, query.hpo_absent, query.hpo_limit, w, query.hpo_namespaces)
     diseases = [r.hpo.explain(d, s, query.hpo_present, query.hpo_absent, w) for d, s in ranked]
     return Answer(query, result, diseases)

@@ -1,33 +1,41 @@
 """Ranking the diseases of the imported HPO graph for HP terms: the differential's scope "hpo".
 
-How a disease is scored (the one description; README "How candidates are ranked" points here, and the
-weights named below are ours, in ranking_weights.yaml under `hpo:`):
+How a disease is scored (the one description; README "How candidates are ranked" points here). The model
+follows the likelihood-ratio idea of LIRICAL (Robinson et al., AJHG 2020): each term the request gives
+adds the log of how much more often a patient with the disease shows it (or lacks it) than a patient
+drawn from every annotated disease. The weights named below are ours, in ranking_weights.yaml under
+`hpo:`; they were chosen on the simulated patients of bench/hpo_quality.py and are not facts about any
+disease.
 
-- Information content. IC(t) = ln(|D| / |D(t)|), where D(t) is the set of diseases annotated with the
-  term t or with a more specific term (a descendant of t), and D every disease with an annotation. It is
-  computed from the annotations of the loaded release: a rare, specific term weighs more than a common,
-  general one. It is a property of the annotation corpus, not a probability of anything clinical.
-- A present term t supports a disease through its best match, one contribution per term:
-  - `exact`: the disease is annotated with t -> IC(t);
-  - `more_specific`: the disease is annotated with a descendant of t (it shows a more specific form of
-    what was reported) -> IC(t);
-  - `more_general`: the disease is annotated only with an ancestor a of t (a more general form of what
-    was reported) -> `ancestor_discount` x IC(a). IC(a) <= IC(t) already, the discount says that a general
-    annotation is weaker evidence still.
-- A present term counts against a disease annotated NOT t, or NOT an ancestor of t (the disease is
-  recorded as lacking it): -`not_annotated` x IC(t).
-- A term reported absent counts against a disease annotated with it or with a more specific form:
-  -`absent_annotated` x IC(t).
+- Background. IC(t) = ln(|D| / |D(t)|), where D(t) is the set of diseases annotated with the term t or
+  with a more specific term (a descendant of t), and D every disease with an annotation. IC(t) is minus
+  the log of the share of diseases that have t: the denominator of the likelihood ratio. It is computed
+  from the annotations of the loaded release, a property of the annotation corpus.
+- Frequency. f(t, d) is the largest frequency that phenotype.hpoa states for t or a more specific term
+  in the disease (HPO frequency terms at the midpoint of their range, n/m, percentages). A row without
+  a frequency counts as `unknown_frequency`, our assumption, not the source's. Frequencies and their
+  complements are taken as at least `frequency_floor`, so that no log is of zero.
+- A present term t, through its best route (one contribution per term):
+  - `exact` (annotated with t) or `more_specific` (annotated with a descendant of t):
+    IC(t) + ln f(t, d);
+  - `more_general` (annotated with an ancestor a of t) or `related` (annotated with another descendant
+    of an ancestor a of t: a sibling form): `ancestor_discount` x IC(a) + ln f(a, d) - `unexplained`;
+    the best ancestor counts;
+  - none of these better than -`unexplained`: the disease does not explain the term, which costs
+    `unexplained`. (Every disease has the root, so every term has at least this route.)
+  - A present term also counts against a disease annotated NOT t or NOT one of its ancestors (the
+    disease is recorded as lacking it): -`not_annotated` x IC(t) for each such row.
+- A term reported absent (excluded) counts against a disease that has it or a more specific form, in
+  proportion to how often the disease has it: `absent_annotated` x ln(1 - f(t, d)). An obligate feature
+  (100%) that is excluded costs -ln(`frequency_floor`); one the disease rarely shows costs little. An
+  excluded term the disease is not annotated with changes nothing. (The likelihood ratio's denominator,
+  1 - |D(t)|/|D|, is the same for every disease, so it is left out: an excluded term never raises one.)
 - score = the sum over the request's terms, divided by n^`size_exponent`, n being how many terms the
-  disease is annotated with: a disease annotated with hundreds of terms matches a few of any patient's
-  terms by chance, and the division offsets that (the role the disease-to-patient half plays in the
-  symmetric similarities other tools use). The exponent was chosen on the simulated patients of
-  bench/hpo_quality.py (0 gave top-10 recall 0.90, 0.2 gave 0.97, 0.5 gave 0.89); it is our weight,
-  not a fact about any disease. A disease is a candidate when its score is above zero. Ties are broken
-  by disease id, so that answers do not depend on the store's row order.
-
-Frequency and onset qualifiers are shown with each annotation but do not change the score (a later
-change may use them; the source frequencies are not probabilities of the patient's presentation).
+  disease is annotated with: a disease annotated with hundreds of terms matches some of any patient's
+  terms by chance. `matched` and `against` show each contribution divided the same way, so that they add
+  up to the score. A disease is a candidate when it has at least one present term or a more specific
+  form of it (route exact or more_specific), whatever the sign of its score. Ties are broken by disease
+  id, so that answers do not depend on the store's row order.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ import orjson
 
 from clinkg import ontology
 from clinkg.service.ranking.ids import local_id, xref_curie
+from clinkg.service.ranking.lru import BoundedCache
 from clinkg.service.ranking.weights import HpoWeights
 from clinkg.service.stores.base import Backend
 
@@ -73,13 +82,15 @@ class Annotation:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """How a present term reached a disease: the route, the annotated term and the contribution."""
+    """How a present term reached a disease: the route, the annotated term (through the ancestor `via`
+    for routes more_general and related) and the contribution on the score's scale."""
 
     term: str
-    route: str  # exact | more_specific | more_general
+    route: str  # exact | more_specific | more_general | related
     annotated: str
     weight: float
     annotation: Annotation
+    via: str | None = None
 
 
 @dataclass
@@ -118,8 +129,11 @@ class HpoIndex:
         self.disease_ids = sorted(diseases)
         self.disease_labels = diseases
         self.position = {d: i for i, d in enumerate(self.disease_ids)}
+        self.namespace = np.array([d.partition(":")[0] for d in self.disease_ids])
         self._ancestors: dict[str, frozenset[str]] = {}
         self._divisors: dict[float, FloatArray] = {}
+        self._log_frequencies: dict[tuple[str, float, float], FloatArray] = {}
+        self._forms: BoundedCache[str, dict[str, tuple[str, Annotation, float]]] = BoundedCache(1024)
         # disease -> annotated term -> its rows (a disease and a term can share several rows)
         self.positive: dict[str, dict[str, list[Annotation]]] = defaultdict(lambda: defaultdict(list))
         self.negative: dict[str, dict[str, list[Annotation]]] = defaultdict(lambda: defaultdict(list))
@@ -133,14 +147,27 @@ class HpoIndex:
             table[row.disease][row.term].append(row)
             if first:
                 (negated if row.negated else direct)[row.term].append(self.position[row.disease])
+        # term -> diseases that have it or a more specific form, with the largest frequency stated for
+        # those rows (NaN when none states one)
         propagated: dict[str, list[int]] = defaultdict(list)
+        propagated_frequency: dict[str, list[float]] = defaultdict(list)
         for disease, terms in self.positive.items():
             position = self.position[disease]
-            for term in set().union(*(self.ancestors(t) for t in terms)):
+            best: dict[str, float] = {}
+            for term, rows in terms.items():
+                frequency = _stated_frequency(rows)
+                for ancestor in self.ancestors(term):
+                    if ancestor not in best or best[ancestor] < frequency:
+                        best[ancestor] = frequency
+            for term, frequency in best.items():
                 propagated[term].append(position)
+                propagated_frequency[term].append(frequency)
         self.direct = {t: np.array(sorted(v), dtype=np.int32) for t, v in direct.items()}
         self.negated = {t: np.array(sorted(v), dtype=np.int32) for t, v in negated.items()}
-        self.propagated = {t: np.array(sorted(v), dtype=np.int32) for t, v in propagated.items()}
+        self.propagated = {t: np.array(v, dtype=np.int32) for t, v in propagated.items()}
+        self.propagated_frequency = {
+            t: np.where(np.array(v) < 0, np.nan, np.array(v)) for t, v in propagated_frequency.items()
+        }
         annotated = max(len(self.positive), 1)
         # A term nothing is annotated at or below gets the largest IC: it is as specific as a term can be.
         self.ic = {t: math.log(annotated / max(len(self.propagated.get(t, ())), 1)) for t in self.labels}
@@ -210,26 +237,59 @@ class HpoIndex:
 
     # ------------------------------------------------------------------ ranking
 
-    def scores(self, present: Sequence[str], absent: Sequence[str], w: HpoWeights) -> FloatArray:
-        """The score of every disease (positions as in `disease_ids`)."""
+    def _log_frequency(self, term: str, w: HpoWeights) -> FloatArray:
+        """ln f(term, d) for the diseases of `propagated[term]` (the module docstring); kept per term and
+        weights, since the general terms are shared by most requests."""
+        key = (term, w.unknown_frequency, w.frequency_floor)
+        found = self._log_frequencies.get(key)
+        if found is None:
+            stated = self.propagated_frequency[term]
+            stated = np.where(np.isnan(stated), w.unknown_frequency, stated)
+            found = self._log_frequencies[key] = np.log(np.clip(stated, w.frequency_floor, 1.0))
+        return found
+
+    def _present(self, term: str, w: HpoWeights, total: FloatArray, reached: npt.NDArray[np.bool_]) -> None:
+        """Add a present term's contribution to every disease's `total`; mark the diseases it reaches."""
+        contribution = np.full(len(self.disease_ids), -w.unexplained, dtype=np.float64)
+        for ancestor in self.ancestors(term) - {term}:
+            hit = self.propagated.get(ancestor)
+            if hit is not None:
+                value = (
+                    w.ancestor_discount * self.ic[ancestor] - w.unexplained + self._log_frequency(ancestor, w)
+                )
+                contribution[hit] = np.maximum(contribution[hit], value)
+        hit = self.propagated.get(term)
+        if hit is not None:
+            value = self.ic[term] + self._log_frequency(term, w)
+            contribution[hit] = np.maximum(contribution[hit], value)
+            reached[hit] = True
+        total += contribution
+        for ancestor in self.ancestors(term):
+            negated = self.negated.get(ancestor, _EMPTY)
+            if negated.size:
+                total[negated] -= w.not_annotated * self.ic[term]
+
+    @staticmethod
+    def _absent_value(frequency: FloatArray | float, w: HpoWeights) -> FloatArray | float:
+        """What an excluded term costs the diseases that have it with this frequency (module docstring)."""
+        stated = np.where(np.isnan(frequency), w.unknown_frequency, frequency)
+        value: FloatArray | float = w.absent_annotated * np.log(np.maximum(1.0 - stated, w.frequency_floor))
+        return value
+
+    def scores(
+        self, present: Sequence[str], absent: Sequence[str], w: HpoWeights
+    ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+        """The score of every disease (positions as in `disease_ids`), and which ones a present term
+        reaches through route exact or more_specific (the candidates)."""
         total = np.zeros(len(self.disease_ids), dtype=np.float64)
+        reached = np.zeros(len(self.disease_ids), dtype=np.bool_)
         for term in present:
-            contribution = np.zeros(len(self.disease_ids), dtype=np.float64)
-            for ancestor in self.ancestors(term) - {term}:
-                hit = self.direct.get(ancestor, _EMPTY)
-                if hit.size:
-                    value = w.ancestor_discount * self.ic[ancestor]
-                    contribution[hit] = np.maximum(contribution[hit], value)
-            # Exact and more specific matches outweigh any ancestor match (IC grows downwards).
-            contribution[self.propagated.get(term, _EMPTY)] = self.ic[term]
-            total += contribution
-            for ancestor in self.ancestors(term):
-                hit = self.negated.get(ancestor, _EMPTY)
-                if hit.size:
-                    total[hit] -= w.not_annotated * self.ic[term]
+            self._present(term, w, total, reached)
         for term in absent:
-            total[self.propagated.get(term, _EMPTY)] -= w.absent_annotated * self.ic[term]
-        return total / self._size_divisor(w.size_exponent)
+            hit = self.propagated.get(term)
+            if hit is not None:
+                total[hit] += self._absent_value(self.propagated_frequency[term], w)
+        return total / self._size_divisor(w.size_exponent), reached
 
     def _size_divisor(self, exponent: float) -> FloatArray:
         divisor = self._divisors.get(exponent)
@@ -244,20 +304,24 @@ class HpoIndex:
         absent: Sequence[str] = (),
         limit: int | None = 10,
         w: HpoWeights | None = None,
+        namespaces: Sequence[str] = (),
     ) -> list[tuple[str, float]]:
-        """(disease, score) of the best `limit` diseases with a score above zero, best first."""
+        """(disease, score) of the best `limit` candidates (diseases a present term reaches, of the given
+        sources when `namespaces` names any: OMIM, ORPHA, DECIPHER), best first."""
         if w is None:
             from clinkg.service.ranking.weights import weights
 
             w = weights().hpo
-        total = self.scores(present, absent, w)
-        positive = np.flatnonzero(total > 0)
-        if limit is not None and positive.size > limit:
+        total, reached = self.scores(present, absent, w)
+        if namespaces:
+            reached &= np.isin(self.namespace, list(namespaces))
+        candidates = np.flatnonzero(reached)
+        if limit is not None and candidates.size > limit:
             # The `limit` best, plus every disease tied with the last of them (ties go by id below).
-            cut = np.partition(total[positive], positive.size - limit)[positive.size - limit]
-            positive = positive[total[positive] >= cut]
+            cut = np.partition(total[candidates], candidates.size - limit)[candidates.size - limit]
+            candidates = candidates[total[candidates] >= cut]
         # Positions follow sorted disease ids, so a stable sort on -score breaks ties by id.
-        order = positive[np.argsort(-total[positive], kind="stable")]
+        order = candidates[np.argsort(-total[candidates], kind="stable")]
         if limit is not None:
             order = order[:limit]
         return [(self.disease_ids[i], float(total[i])) for i in order]
@@ -265,42 +329,89 @@ class HpoIndex:
     def explain(
         self, disease: str, score: float, present: Sequence[str], absent: Sequence[str], w: HpoWeights
     ) -> HpoCandidate:
-        """Why a disease scored what it did: the best match of each present term and what counts against."""
+        """Why a disease scored what it did: each present term's route with its phenotype.hpoa row, and
+        what counts against; every weight divided as the score is, so that they add up to it."""
         candidate = HpoCandidate(disease, self.disease_labels[disease], score)
-        annotated = self.positive.get(disease, {})
+        divisor = float(self._size_divisor(w.size_exponent)[self.position[disease]])
         for term in present:
-            match = self._best_match(term, annotated, w)
-            if match is not None:
-                candidate.matched.append(match)
+            match = self._best_match(term, disease, w)
+            if match is None:
+                reason = "no annotation of the disease explains it, nor a more general form of it"
+                candidate.against.append((term, reason, -w.unexplained / divisor))
+            else:
+                candidate.matched.append(
+                    Match(match.term, match.route, match.annotated, match.weight / divisor, match.annotation,
+                          match.via)
+                )  # fmt: skip
             for ancestor in sorted(self.ancestors(term)):
                 rows = self.negative.get(disease, {}).get(ancestor)
                 if rows:
                     reason = f"annotated NOT {ancestor} {self.labels[ancestor]} (phenotype.hpoa line "
                     reason += f"{rows[0].paragraph})"
-                    candidate.against.append((term, reason, -w.not_annotated * self.ic[term]))
+                    candidate.against.append((term, reason, -w.not_annotated * self.ic[term] / divisor))
         for term in absent:
-            for annotated_term in sorted(annotated):
-                if term in self.ancestors(annotated_term):
-                    reason = (
-                        f"reported absent, but annotated with {annotated_term} {self.labels[annotated_term]}"
-                    )
-                    candidate.against.append((term, reason, -w.absent_annotated * self.ic[term]))
-                    break
+            found = self._frequent_form(term, disease)
+            if found is not None:
+                annotated_term, row, frequency = found
+                value = float(self._absent_value(frequency, w))
+                shown = "no frequency stated" if math.isnan(frequency) else f"frequency {frequency:.2f}"
+                reason = (
+                    f"reported absent, but annotated with {annotated_term} {self.labels[annotated_term]} "
+                    f"({shown}, phenotype.hpoa line {row.paragraph})"
+                )
+                candidate.against.append((term, reason, value / divisor))
         return candidate
 
-    def _best_match(self, term: str, annotated: dict[str, list[Annotation]], w: HpoWeights) -> Match | None:
-        if term in annotated:
-            return Match(term, "exact", term, self.ic[term], annotated[term][0])
-        below = [a for a in annotated if term in self.ancestors(a)]
-        if below:
-            # The most specific of the disease's forms of the term (then by id: one answer per request).
-            best = max(below, key=lambda a: (self.ic[a], _reverse(a)))
-            return Match(term, "more_specific", best, self.ic[term], annotated[best][0])
-        above = [a for a in self.ancestors(term) if a in annotated and a != term]
-        if above:
-            best = max(above, key=lambda a: (self.ic[a], _reverse(a)))
-            return Match(term, "more_general", best, w.ancestor_discount * self.ic[best], annotated[best][0])
-        return None
+    def _frequent_form(self, term: str, disease: str) -> tuple[str, Annotation, float] | None:
+        """The disease's annotation of the term or a more specific form with the largest stated frequency
+        (NaN when none states one; then the most specific form), as f(term, d) is defined."""
+        return self._forms.get_or_compute(disease, lambda: self._disease_forms(disease)).get(term)
+
+    def _disease_forms(self, disease: str) -> dict[str, tuple[str, Annotation, float]]:
+        """For every term the disease has a form of: that form, its row and f(term, d)."""
+        ranked: dict[str, tuple[tuple[float, float, tuple[int, ...]], str, Annotation]] = {}
+        for form, rows in self.positive.get(disease, {}).items():
+            frequency = _stated_frequency(rows)
+            row = max(rows, key=lambda r: (-1.0 if r.frequency is None else r.frequency, -r.paragraph))
+            key = (frequency, self.ic[form], _reverse(form))
+            for term in self.ancestors(form):
+                known = ranked.get(term)
+                if known is None or key > known[0]:
+                    ranked[term] = (key, form, row)
+        return {
+            term: (form, row, math.nan if key[0] < 0 else key[0]) for term, (key, form, row) in ranked.items()
+        }
+
+    def _log_f(self, frequency: float, w: HpoWeights) -> float:
+        stated = w.unknown_frequency if math.isnan(frequency) else frequency
+        return math.log(min(max(stated, w.frequency_floor), 1.0))
+
+    def _best_match(self, term: str, disease: str, w: HpoWeights) -> Match | None:
+        """The route the vector scoring takes for this term and disease, on the unscaled scale; None when
+        none beats the cost of leaving the term unexplained."""
+        best: Match | None = None
+        found = self._frequent_form(term, disease)
+        if found is not None:
+            form, row, frequency = found
+            route = "exact" if form == term else "more_specific"
+            best = Match(term, route, form, self.ic[term] + self._log_f(frequency, w), row)
+        for ancestor in sorted(self.ancestors(term) - {term}, key=lambda a: (-self.ic[a], a)):
+            found = self._frequent_form(ancestor, disease)
+            if found is None:
+                continue
+            form, row, frequency = found
+            value = w.ancestor_discount * self.ic[ancestor] - w.unexplained + self._log_f(frequency, w)
+            if best is None or value > best.weight:
+                route = "more_general" if form == ancestor else "related"
+                best = Match(term, route, form, value, row, ancestor)
+        if best is None or best.weight <= -w.unexplained:
+            return None
+        return best
+
+
+def _stated_frequency(rows: Sequence[Annotation]) -> float:
+    """The largest frequency the rows state, -1 when none states one."""
+    return max((r.frequency for r in rows if r.frequency is not None), default=-1.0)
 
 
 def _reverse(term: str) -> tuple[int, ...]:

@@ -27,8 +27,11 @@ class HpoWeights(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     ancestor_discount: float = Field(ge=0, le=1)
+    unexplained: float = Field(ge=0)
     not_annotated: float = Field(ge=0)
     absent_annotated: float = Field(ge=0)
+    unknown_frequency: float = Field(gt=0, le=1)
+    frequency_floor: float = Field(gt=0, lt=1)
     size_exponent: float = Field(ge=0, le=1)
     candidates: int = Field(ge=1)
 

@@ -6,6 +6,7 @@ absent terms counting against, curated red flags still raised; the same answers 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import orjson
 import pytest
 
 from clinkg.loaders.hpo.read import data_file
+from clinkg.service.api.answers import _Tables
 from clinkg.service.api.connection import Served, answer_json, serve
 from clinkg.service.api.models import DifferentialRequest, DifferentialResponse
 from clinkg.service.ranking.hpo_rank import HpoIndex
@@ -70,6 +72,20 @@ def hpoa_line(number: int) -> list[str]:
     raise AssertionError(f"phenotype.hpoa has no line {number}")
 
 
+def log_frequency(hpo: HpoIndex, disease: str, term: str) -> float:
+    """ln f(term, disease) as hpo_rank.py defines it: the largest frequency stated for the term or a more
+    specific form in the disease (the served `unknown_frequency` when none is stated), floored."""
+    w = weights().hpo
+    stated = [
+        r.frequency
+        for form, rows in hpo.positive[disease].items()
+        if term in hpo.ancestors(form)
+        for r in rows
+        if r.frequency is not None
+    ]
+    return math.log(max(max(stated, default=w.unknown_frequency), w.frequency_floor))
+
+
 def specific_terms(hpo: HpoIndex, disease: str, count: int) -> list[str]:
     """The disease's `count` most specific annotated terms (highest information content)."""
     terms = sorted(hpo.positive[disease], key=lambda t: (-hpo.ic[t], t))
@@ -86,7 +102,8 @@ def test_a_disease_ranks_first_for_its_own_specific_terms(client: httpx.Client, 
     assert {m["id"] for m in first["matched"]} == set(terms)
     assert all(m["route"] == "hpo_exact" for m in first["matched"])
     divisor = len(hpo.positive[DISEASE]) ** weights().hpo.size_exponent
-    assert first["score"] == pytest.approx(sum(hpo.ic[t] for t in terms) / divisor, abs=1e-3)
+    expected = sum(hpo.ic[t] + log_frequency(hpo, DISEASE, t) for t in terms) / divisor
+    assert first["score"] == pytest.approx(expected, abs=1e-3)
     assert "not a diagnosis" in data["disclaimer"]
     scores = [c["score"] for c in data["candidates"]]
     assert scores == sorted(scores, reverse=True)
@@ -128,7 +145,10 @@ def test_a_reported_term_matches_a_more_specific_annotation_in_full(
     found = candidate(post(client, body), DISEASE)
     (match,) = found["matched"]
     assert match["route"] == "hpo_more_specific"
-    assert match["weight"] == pytest.approx(hpo.ic[reported], abs=1e-3)
+    divisor = len(hpo.positive[DISEASE]) ** weights().hpo.size_exponent
+    expected = (hpo.ic[reported] + log_frequency(hpo, DISEASE, reported)) / divisor
+    assert match["weight"] == pytest.approx(expected, abs=1e-3)
+    assert found["score"] == pytest.approx(match["weight"], abs=1e-3)  # on the score's own scale
     (path,) = found["paths"]
     ids = [node["id"] for node in path["nodes"]]
     assert ids[0] == reported and ids[-1] == DISEASE
@@ -151,18 +171,54 @@ def _more_general_case(hpo: HpoIndex) -> tuple[str, str]:
     raise AssertionError("no case in the slice")
 
 
-def test_a_more_general_annotation_counts_at_the_documented_discount(
-    client: httpx.Client, hpo: HpoIndex
+def test_a_more_general_or_related_annotation_counts_at_the_documented_discount(
+    served: Served, hpo: HpoIndex
 ) -> None:
-    reported, _ = _more_general_case(hpo)
-    body = {"present": [reported], "scope": "hpo", "limit": 200, "verbose": True}
-    found = candidate(post(client, body), DISEASE)
-    (match,) = found["matched"]
-    assert match["route"] == "hpo_more_general"
-    annotated = found["paths"][0]["edges"][-1]["to"]
-    assert annotated in hpo.ancestors(reported) and annotated != reported
-    assert match["weight"] == pytest.approx(weights().hpo.ancestor_discount * hpo.ic[annotated], abs=1e-3)
-    assert match["weight"] < hpo.ic[reported]
+    # The served cost of an unexplained term outweighs the small ICs of the slice's general terms, so
+    # the routes are shown with no such cost (the formula is the same).
+    w = weights().hpo.model_copy(update={"unexplained": 0.0})
+    divisor = len(hpo.positive[DISEASE]) ** w.size_exponent
+    reported, annotated = _more_general_case(hpo)
+    (match,) = hpo.explain(DISEASE, 0.0, [reported], [], w).matched
+    # The best ancestor route: the annotated parent itself, or another ancestor's form that weighs more.
+    assert match.route in ("more_general", "related") and match.via in hpo.ancestors(reported)
+    assert (match.route == "more_general") == (match.annotated == match.via)
+    expected = w.ancestor_discount * hpo.ic[match.via] + log_frequency(hpo, DISEASE, match.via)
+    assert match.weight == pytest.approx(expected / divisor)
+    assert (
+        match.weight
+        >= (w.ancestor_discount * hpo.ic[annotated] + log_frequency(hpo, DISEASE, annotated)) / divisor
+    )
+    path = served.views._hpo_path(hpo, DISEASE, match, True, _Tables())
+    ids = [node["id"] for node in path["nodes"]]
+    assert ids[0] == reported and match.via in ids and ids[-2:] == [match.annotated, DISEASE]
+    assert all(e["predicate"] == "is_a" for e in path["edges"][:-1])
+    # A sibling form: a child of the reported term's parent that the disease has.
+    sibling, form = _related_case(hpo)
+    (related,) = hpo.explain(DISEASE, 0.0, [sibling], [], w).matched
+    assert related.route == "related" and related.via in hpo.ancestors(sibling)
+    path = served.views._hpo_path(hpo, DISEASE, related, True, _Tables())
+    ids = [node["id"] for node in path["nodes"]]
+    assert ids[0] == sibling and related.via in ids and ids[-2:] == [related.annotated, DISEASE]
+    assert related.via in hpo.ancestors(related.annotated)
+    del form
+
+
+def _related_case(hpo: HpoIndex) -> tuple[str, str]:
+    """A term that is neither an ancestor nor a descendant of DISEASE's annotations but shares a parent
+    with one of them."""
+    children: dict[str, list[str]] = {}
+    for term, parents in hpo.parents.items():
+        for parent in parents:
+            children.setdefault(parent, []).append(term)
+    annotated = hpo.positive[DISEASE]
+    above = frozenset().union(*(hpo.ancestors(a) for a in annotated))
+    for term in sorted(annotated):
+        for parent in hpo.parents.get(term, ()):
+            for sibling in sorted(children.get(parent, ())):
+                if sibling not in above and not (hpo.ancestors(sibling) & annotated.keys()):
+                    return sibling, term
+    raise AssertionError("no case in the slice")
 
 
 def test_a_not_annotation_and_an_absent_term_count_against(hpo: HpoIndex) -> None:
@@ -173,15 +229,17 @@ def test_a_not_annotation_and_an_absent_term_count_against(hpo: HpoIndex) -> Non
     support = specific_terms(hpo, disease, 2)
     position = hpo.position[disease]
     divisor = len(hpo.positive[disease]) ** w.size_exponent
-    base = hpo.scores(support, (), w)[position]
-    assert hpo.scores([*support, term], (), w)[position] == pytest.approx(
-        base - w.not_annotated * hpo.ic[term] / divisor
-    )
     explained = hpo.explain(disease, 0.0, [*support, term], (), w)
-    assert [t for t, _, _ in explained.against] == [term]
+    not_rows = [
+        weight for t, reason, weight in explained.against if t == term and reason.startswith("annotated NOT")
+    ]
+    assert not_rows == [pytest.approx(-w.not_annotated * hpo.ic[term] / divisor)]
     absent = support[1]
-    expected = (hpo.ic[support[0]] - w.absent_annotated * hpo.ic[absent]) / divisor
-    assert hpo.scores(support[:1], [absent], w)[position] == pytest.approx(expected)
+    frequency = math.exp(log_frequency(hpo, disease, absent))
+    cost = w.absent_annotated * math.log(max(1 - frequency, w.frequency_floor)) / divisor
+    base = hpo.scores(support[:1], (), w)[0][position]
+    assert hpo.scores(support[:1], [absent], w)[0][position] == pytest.approx(base + cost)
+    assert cost < 0
 
 
 def test_scope_hpo_still_raises_the_curated_red_flag(client: httpx.Client) -> None:
@@ -270,3 +328,17 @@ def test_a_compact_hpo_answer_names_each_row_once(client: httpx.Client, hpo: Hpo
         assert row.startswith("hpoa:") and all(step.startswith("is_a:") for step in chain)
         assert data["edges"][row]["provenance"]["section"] == "phenotype.hpoa"
         assert all(node in data["nodes"] for node in path["nodes"])
+
+
+def test_namespaces_keep_the_diseases_of_the_sources_asked_for(client: httpx.Client, hpo: HpoIndex) -> None:
+    terms = specific_terms(hpo, DISEASE, 3) + specific_terms(hpo, "ORPHA:1401", 1)
+    body = {"present": terms, "scope": "hpo", "limit": 50}
+    everything = [c["id"] for c in post(client, body)["candidates"]]
+    assert {"OMIM", "ORPHA"} <= {d.partition(":")[0] for d in everything}
+    omim = [c["id"] for c in post(client, {**body, "namespaces": ["OMIM"]})["candidates"]]
+    assert omim and omim[0] == DISEASE and all(d.startswith("OMIM:") for d in omim)
+    assert omim == [d for d in everything if d.startswith("OMIM:")][: len(omim)]
+    orpha = [c["id"] for c in post(client, {**body, "namespaces": ["ORPHA"]})["candidates"]]
+    assert orpha and all(d.startswith("ORPHA:") for d in orpha)
+    response = client.post("/v1/differential", json={**body, "namespaces": ["MONDO"]})
+    assert response.status_code == 422

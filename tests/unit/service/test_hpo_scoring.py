@@ -1,5 +1,7 @@
-"""HPO scoring on a hand-made index: information content, the three kinds of match, NOT annotations,
-absent terms and the size division, each as service/ranking/hpo_rank.py documents it."""
+"""HPO scoring on a hand-made index: information content, the routes of a present term with the
+frequencies phenotype.hpoa states, the cost of an unexplained term, NOT annotations, excluded terms in
+proportion to how often the disease has them, and the size division, each as service/ranking/hpo_rank.py
+documents it; the explanation of every disease adds up to its score."""
 
 from __future__ import annotations
 
@@ -8,67 +10,105 @@ import math
 import pytest
 
 from clinkg.service.ranking.hpo_rank import Annotation, HpoIndex
-from clinkg.service.ranking.weights import weights
+from clinkg.service.ranking.weights import HpoWeights
 
-# A tiny hierarchy: root > general > specific, and root > other.
-LABELS = {"HP:1": "root", "HP:2": "general", "HP:3": "specific", "HP:4": "other"}
-PARENTS = {"HP:2": ("HP:1",), "HP:3": ("HP:2",), "HP:4": ("HP:1",)}
+# root > general > specific, general > sibling, root > other.
+LABELS = {"HP:1": "root", "HP:2": "general", "HP:3": "specific", "HP:4": "other", "HP:5": "sibling"}
+PARENTS = {"HP:2": ("HP:1",), "HP:3": ("HP:2",), "HP:4": ("HP:1",), "HP:5": ("HP:2",)}
 DISEASES = {"D:a": "A", "D:b": "B", "D:c": "C"}
+# Weights of this test, round numbers that make each route visible (the served ones are in the yaml).
+W = HpoWeights(
+    ancestor_discount=0.5,
+    unexplained=1.0,
+    not_annotated=1.0,
+    absent_annotated=1.0,
+    unknown_frequency=1.0,
+    frequency_floor=0.01,
+    size_exponent=0.5,
+    candidates=20,
+)
 
 
-def row(disease: str, term: str, negated: bool = False, line: int = 1) -> Annotation:
-    return Annotation(disease, term, negated, "hpoa", line, "statement", "PCS", ("PMID:1",), None, None)
+def row(disease: str, term: str, frequency: float | None, negated: bool = False, line: int = 1) -> Annotation:
+    return Annotation(disease, term, negated, "hpoa", line, "statement", "PCS", ("PMID:1",), frequency, None)
 
 
 @pytest.fixture(scope="module")
 def hpo() -> HpoIndex:
     rows = [
-        row("D:a", "HP:3", line=1),  # a has the specific term
-        row("D:b", "HP:2", line=2),  # b has the general one
-        row("D:b", "HP:4", line=3),
-        row("D:c", "HP:4", line=4),
-        row("D:c", "HP:2", negated=True, line=5),  # c is recorded as NOT having the general term
+        row("D:a", "HP:3", 0.9, line=1),  # a has the specific term, in 90%
+        row("D:b", "HP:2", None, line=2),  # b has the general one, frequency not stated
+        row("D:b", "HP:4", 1.0, line=3),  # b always has "other"
+        row("D:c", "HP:4", 0.1, line=4),  # c rarely has it
+        row("D:c", "HP:2", None, negated=True, line=5),  # c is recorded as NOT having the general term
     ]
     return HpoIndex(LABELS, PARENTS, DISEASES, rows)
 
 
+def scores(hpo: HpoIndex, present: list[str], absent: list[str] = ()) -> dict[str, float]:  # type: ignore[assignment]
+    return dict(zip(hpo.disease_ids, hpo.scores(present, absent, W)[0], strict=True))
+
+
 def test_information_content_is_computed_from_the_annotations(hpo: HpoIndex) -> None:
-    # Three diseases have positive annotations; HP:2 is at or above the annotations of a and b.
+    # Three diseases have positive annotations; HP:2 is at or above those of a and b.
     assert hpo.ic["HP:2"] == pytest.approx(math.log(3 / 2))
-    assert hpo.ic["HP:3"] == pytest.approx(math.log(3 / 1))
+    assert hpo.ic["HP:3"] == pytest.approx(math.log(3))
     assert hpo.ic["HP:1"] == pytest.approx(0.0)
 
 
-def test_the_three_matches(hpo: HpoIndex) -> None:
-    w = weights().hpo
-    general = hpo.explain("D:a", 0.0, ["HP:2"], [], w).matched[0]
-    assert (general.route, general.annotated, general.weight) == ("more_specific", "HP:3", hpo.ic["HP:2"])
-    specific = hpo.explain("D:b", 0.0, ["HP:3"], [], w).matched[0]
-    assert (specific.route, specific.annotated) == ("more_general", "HP:2")
-    assert specific.weight == pytest.approx(w.ancestor_discount * hpo.ic["HP:2"])
-    exact = hpo.explain("D:a", 0.0, ["HP:3"], [], w).matched[0]
-    assert (exact.route, exact.weight) == ("exact", hpo.ic["HP:3"])
+def test_each_route_weighs_the_information_content_and_the_stated_frequency(hpo: HpoIndex) -> None:
+    exact = hpo.explain("D:a", 0.0, ["HP:3"], [], W).matched[0]
+    assert (exact.route, exact.weight) == ("exact", pytest.approx(hpo.ic["HP:3"] + math.log(0.9)))
+    general = hpo.explain("D:a", 0.0, ["HP:2"], [], W).matched[0]
+    assert (general.route, general.annotated) == ("more_specific", "HP:3")
+    assert general.weight == pytest.approx(hpo.ic["HP:2"] + math.log(0.9))
+    # b has only the ancestor of the reported term; its frequency is not stated (taken as 1.0 here).
+    specific = hpo.explain("D:b", 0.0, ["HP:3"], [], W).matched[0]
+    assert (specific.route, specific.annotated, specific.via) == ("more_general", "HP:2", "HP:2")
+    assert specific.weight == pytest.approx((0.5 * hpo.ic["HP:2"] - 1.0) / math.sqrt(2))
+    # a has a sibling form of the reported term, through their shared parent.
+    sibling = hpo.explain("D:a", 0.0, ["HP:5"], [], W).matched[0]
+    assert (sibling.route, sibling.annotated, sibling.via) == ("related", "HP:3", "HP:2")
+    assert sibling.weight == pytest.approx(0.5 * hpo.ic["HP:2"] + math.log(0.9) - 1.0)
 
 
-def test_not_annotations_and_absent_terms_count_against(hpo: HpoIndex) -> None:
-    w = weights().hpo
-    scores = dict(zip(hpo.disease_ids, hpo.scores(["HP:2"], [], w), strict=True))
-    assert scores["D:c"] < 0  # NOT HP:2
-    against = hpo.explain("D:c", 0.0, ["HP:2"], [], w).against
-    assert against and against[0][2] == pytest.approx(-w.not_annotated * hpo.ic["HP:2"])
-    with_absent = dict(zip(hpo.disease_ids, hpo.scores(["HP:4"], ["HP:2"], w), strict=True))
-    without = dict(zip(hpo.disease_ids, hpo.scores(["HP:4"], [], w), strict=True))
-    assert with_absent["D:b"] < without["D:b"]  # b is annotated with the absent term
+def test_a_rare_feature_is_weaker_evidence_than_a_frequent_one_never_worse_than_none(hpo: HpoIndex) -> None:
+    found = scores(hpo, ["HP:4"])
+    assert found["D:b"] * math.sqrt(2) == pytest.approx(hpo.ic["HP:4"])  # always: ln 1 = 0
+    assert hpo.ic["HP:4"] + math.log(0.1) < -1.0  # below the cost of leaving the term unexplained
+    assert found["D:c"] == pytest.approx(-1.0)
+    assert hpo.explain("D:c", found["D:c"], ["HP:4"], [], W).against[0][2] == pytest.approx(-1.0)
 
 
-def test_the_score_is_divided_by_a_power_of_the_annotation_count(hpo: HpoIndex) -> None:
-    w = weights().hpo
-    scores = dict(zip(hpo.disease_ids, hpo.scores(["HP:4"], [], w), strict=True))
-    assert scores["D:b"] == pytest.approx(hpo.ic["HP:4"] / 2**w.size_exponent)  # b has two terms
-    assert scores["D:c"] == pytest.approx(hpo.ic["HP:4"] / 1**w.size_exponent)
+def test_an_unexplained_term_costs_and_a_not_annotation_counts_against(hpo: HpoIndex) -> None:
+    found = scores(hpo, ["HP:3"])
+    # c has nothing below HP:2 and is annotated NOT HP:2, an ancestor of the reported term.
+    assert found["D:c"] == pytest.approx(-1.0 - hpo.ic["HP:3"])
+    against = {
+        reason.split(" ")[0]: weight for _, reason, weight in hpo.explain("D:c", 0.0, ["HP:3"], [], W).against
+    }
+    assert against == {"no": pytest.approx(-1.0), "annotated": pytest.approx(-hpo.ic["HP:3"])}
 
 
-def test_ranking_keeps_positive_scores_best_first_and_ties_by_id(hpo: HpoIndex) -> None:
-    ranked = hpo.rank(["HP:4"], [], 10, weights().hpo)
-    assert [d for d, _ in ranked] == ["D:c", "D:b"]
-    assert all(score > 0 for _, score in ranked)
+def test_an_excluded_term_counts_in_proportion_to_its_frequency(hpo: HpoIndex) -> None:
+    without, excluded = scores(hpo, ["HP:2"]), scores(hpo, ["HP:2"], ["HP:4"])
+    # b always has HP:4: excluding it costs the floor; c has it in 10%: little; a lacks it: nothing.
+    assert (excluded["D:b"] - without["D:b"]) * math.sqrt(2) == pytest.approx(math.log(0.01))
+    assert excluded["D:c"] - without["D:c"] == pytest.approx(math.log(0.9))
+    assert excluded["D:a"] == without["D:a"]
+
+
+@pytest.mark.parametrize(
+    ("present", "absent"), [(["HP:3"], []), (["HP:5", "HP:4"], ["HP:3"]), (["HP:2", "HP:3"], ["HP:4"])]
+)
+def test_the_explanation_adds_up_to_the_score(hpo: HpoIndex, present: list[str], absent: list[str]) -> None:
+    for disease, score in scores(hpo, present, absent).items():
+        why = hpo.explain(disease, score, present, absent, W)
+        assert sum(m.weight for m in why.matched) + sum(a[2] for a in why.against) == pytest.approx(score)
+
+
+def test_candidates_are_the_diseases_a_present_term_reaches_best_first_ties_by_id(hpo: HpoIndex) -> None:
+    assert [d for d, _ in hpo.rank(["HP:4"], [], 10, W)] == ["D:b", "D:c"]  # a lacks HP:4
+    assert [d for d, _ in hpo.rank(["HP:2"], [], 10, W)] == ["D:a", "D:b"]
+    tied = HpoIndex(LABELS, PARENTS, DISEASES, [row("D:b", "HP:3", 0.5), row("D:a", "HP:3", 0.5)])
+    assert [d for d, _ in tied.rank(["HP:3"], [], 10, W)] == ["D:a", "D:b"]
