@@ -131,7 +131,12 @@ def resolve(question: Question, r: Ranking) -> ScopedQuery:
     if problems:
         raise UnresolvedError("; ".join(problems), tuple(present_unknown + absent_unknown))
     both = sorted(set(present) & set(absent))
-    if both:
+    if both and quiet:
+        # Two HP terms, one present and one excluded, can map to one curated finding (a close match of
+        # each). The HP terms are ranked as given; the curated graph, there for red flags and triage, keeps
+        # the finding present (an absent one would only lower curated scores).
+        absent = tuple(a for a in absent if a not in both)
+    elif both:
         # Two references (a label and a code, say) that name the same entity, one present and one absent.
         names = ", ".join(r.index.entities[i].curie for i in both)
         raise UnresolvedError(f"an item cannot be both present and absent: {names}")

@@ -342,3 +342,16 @@ def test_namespaces_keep_the_diseases_of_the_sources_asked_for(client: httpx.Cli
     assert orpha and all(d.startswith("ORPHA:") for d in orpha)
     response = client.post("/v1/differential", json={**body, "namespaces": ["MONDO"]})
     assert response.status_code == 422
+
+
+def test_hp_terms_present_and_excluded_that_map_to_one_curated_finding_are_ranked(
+    client: httpx.Client, hpo: HpoIndex
+) -> None:
+    # Skeletal muscle atrophy (the curated muscle wasting) present and a more specific form excluded, as
+    # real phenopackets do: both resolve to the curated finding, which must not reject the request.
+    general = "HP:0003202"
+    child = min(t for t, parents in hpo.parents.items() if general in parents)
+    body = {"present": [general], "absent": [child], "scope": "hpo"}
+    assert client.post("/v1/differential", json=body).status_code == 200
+    curated = client.post("/v1/differential", json={**body, "scope": "curated"})
+    assert curated.status_code == 422 and "both present and absent" in curated.text
