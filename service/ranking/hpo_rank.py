@@ -333,8 +333,9 @@ class HpoIndex:
         what counts against; every weight divided as the score is, so that they add up to it."""
         candidate = HpoCandidate(disease, self.disease_labels[disease], score)
         divisor = float(self._size_divisor(w.size_exponent)[self.position[disease]])
+        forms = self._forms.get_or_compute(disease, lambda: self._disease_forms(disease))
         for term in present:
-            match = self._best_match(term, disease, w)
+            match = self._best_match(term, forms, w)
             if match is None:
                 reason = "no annotation of the disease explains it, nor a more general form of it"
                 candidate.against.append((term, reason, -w.unexplained / divisor))
@@ -350,7 +351,7 @@ class HpoIndex:
                     reason += f"{rows[0].paragraph})"
                     candidate.against.append((term, reason, -w.not_annotated * self.ic[term] / divisor))
         for term in absent:
-            found = self._frequent_form(term, disease)
+            found = forms.get(term)
             if found is not None:
                 annotated_term, row, frequency = found
                 value = float(self._absent_value(frequency, w))
@@ -361,11 +362,6 @@ class HpoIndex:
                 )
                 candidate.against.append((term, reason, value / divisor))
         return candidate
-
-    def _frequent_form(self, term: str, disease: str) -> tuple[str, Annotation, float] | None:
-        """The disease's annotation of the term or a more specific form with the largest stated frequency
-        (NaN when none states one; then the most specific form), as f(term, d) is defined."""
-        return self._forms.get_or_compute(disease, lambda: self._disease_forms(disease)).get(term)
 
     def _disease_forms(self, disease: str) -> dict[str, tuple[str, Annotation, float]]:
         """For every term the disease has a form of: that form, its row and f(term, d)."""
@@ -386,17 +382,19 @@ class HpoIndex:
         stated = w.unknown_frequency if math.isnan(frequency) else frequency
         return math.log(min(max(stated, w.frequency_floor), 1.0))
 
-    def _best_match(self, term: str, disease: str, w: HpoWeights) -> Match | None:
+    def _best_match(
+        self, term: str, forms: dict[str, tuple[str, Annotation, float]], w: HpoWeights
+    ) -> Match | None:
         """The route the vector scoring takes for this term and disease, on the unscaled scale; None when
         none beats the cost of leaving the term unexplained."""
         best: Match | None = None
-        found = self._frequent_form(term, disease)
+        found = forms.get(term)
         if found is not None:
             form, row, frequency = found
             route = "exact" if form == term else "more_specific"
             best = Match(term, route, form, self.ic[term] + self._log_f(frequency, w), row)
         for ancestor in sorted(self.ancestors(term) - {term}, key=lambda a: (-self.ic[a], a)):
-            found = self._frequent_form(ancestor, disease)
+            found = forms.get(ancestor)
             if found is None:
                 continue
             form, row, frequency = found
