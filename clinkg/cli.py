@@ -18,6 +18,9 @@ from clinkg.loaders.errors import ContentError
 from clinkg.service.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from clinkg.loaders.content import Content
     from clinkg.service.api.connection import Served
 
 app = typer.Typer(
@@ -71,16 +74,23 @@ def _report_failure(exc: Exception) -> None:
         raise exc
 
 
-@app.command()
-def validate(content: ContentOption = None) -> None:
-    """Check the content (schema, references, codes, provenance) and the graph (SHACL); exit 1 if invalid."""
+def _checked(content: Path | None) -> tuple[Content, Graph]:
+    """The loaded, checked and SHACL-validated content and its graph; the problems reported and exit 1
+    when it is invalid."""
     from clinkg.loaders.build import ShapesViolatedError, check
 
     try:
-        loaded, graph = check(_content_dir(content))
+        return check(_content_dir(content))
     except (ContentError, ShapesViolatedError) as exc:
         _report_failure(exc)
         raise typer.Exit(1) from None
+
+
+@app.command()
+def validate(content: ContentOption = None) -> None:
+    """Check the content (schema, references, codes, provenance) and the graph (SHACL); exit 1 if invalid."""
+
+    loaded, graph = _checked(content)
     out.print(
         f"[green]valid[/]: {sum(1 for _ in loaded.entities())} entities, "
         f"{sum(1 for _ in loaded.edges())} edges, {len(graph)} triples"
@@ -126,14 +136,9 @@ def export(
     content: ContentOption = None,
 ) -> None:
     """Write the validated graph in one format."""
-    from clinkg.loaders.build import ShapesViolatedError, check
     from clinkg.loaders.export import kgx_paths, kgx_tables, serialize, write_atomic
 
-    try:
-        loaded, graph = check(_content_dir(content))
-    except (ContentError, ShapesViolatedError) as exc:
-        _report_failure(exc)
-        raise typer.Exit(1) from None
+    loaded, graph = _checked(content)
     if fmt is ExportFormat.kgx:
         nodes, edges = kgx_tables(loaded)
         nodes_path, edges_path = kgx_paths(out_path)
@@ -151,14 +156,10 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Counts per class, edge type and cross-reference prefix of the validated graph."""
-    from clinkg.loaders.build import ShapesViolatedError, check, manifest_of
+    from clinkg.loaders.build import manifest_of
     from clinkg.loaders.export import sorted_ntriples
 
-    try:
-        loaded, graph = check(_content_dir(content))
-    except (ContentError, ShapesViolatedError) as exc:
-        _report_failure(exc)
-        raise typer.Exit(1) from None
+    loaded, graph = _checked(content)
     manifest = manifest_of(loaded, graph, sorted_ntriples(graph))
     if as_json:
         out.print_json(json.dumps(manifest))
@@ -302,7 +303,6 @@ def load_neo4j_command(
     import neo4j
     from rich.progress import Progress
 
-    from clinkg.loaders.build import ShapesViolatedError, check
     from clinkg.loaders.hpo.graph import load_hpo_neo4j
     from clinkg.loaders.neo4j import load_neo4j
 
@@ -312,11 +312,7 @@ def load_neo4j_command(
     if not password:
         err.print("[red]error:[/] set NEO4J_PASSWORD (the password is never taken from a flag or a file)")
         raise typer.Exit(2)
-    try:
-        loaded, _ = check(_content_dir(content))
-    except (ContentError, ShapesViolatedError) as exc:
-        _report_failure(exc)
-        raise typer.Exit(1) from None
+    loaded, _ = _checked(content)
     driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
     try:
         with Progress(console=err) as progress:
@@ -357,15 +353,10 @@ def load_falkordb_command(
     """Load the validated graph into FalkorDB (development and tests; no transactions there)."""
     from falkordb import FalkorDB
 
-    from clinkg.loaders.build import ShapesViolatedError, check
     from clinkg.loaders.hpo.graph import load_hpo_falkordb
     from clinkg.loaders.neo4j import load_falkordb
 
-    try:
-        loaded, _ = check(_content_dir(content))
-    except (ContentError, ShapesViolatedError) as exc:
-        _report_failure(exc)
-        raise typer.Exit(1) from None
+    loaded, _ = _checked(content)
     target = FalkorDB(host=host, port=port).select_graph(graph)
     statements = load_falkordb(target, loaded)
     if hpo:
