@@ -45,7 +45,7 @@ import math
 import os
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,7 @@ class HpoIndex:
         self.position = {d: i for i, d in enumerate(self.disease_ids)}
         self.namespace = np.array([d.partition(":")[0] for d in self.disease_ids])
         self._ancestors: dict[str, frozenset[str]] = {}
+        self._above: dict[str, tuple[str, ...]] = {}
         self._divisors: dict[float, FloatArray] = {}
         self._log_frequencies: dict[tuple[str, float, float], FloatArray] = {}
         self._forms: BoundedCache[str, dict[str, tuple[str, Annotation, float]]] = BoundedCache(1024)
@@ -218,6 +219,16 @@ class HpoIndex:
             known = self._ancestors[term] = frozenset(found)
         return known
 
+    def above(self, term: str) -> tuple[str, ...]:
+        """Every term above `term` (not itself), the most informative first, then by id: the order in
+        which a present term's ancestor routes are tried (memoised, as `ancestors`)."""
+        known = self._above.get(term)
+        if known is None:
+            known = self._above[term] = tuple(
+                sorted(self.ancestors(term) - {term}, key=lambda a: (-self.ic[a], a))
+            )
+        return known
+
     def chain(self, lower: str, upper: str) -> list[str]:
         """The shortest is_a chain from `lower` up to its ancestor `upper`, both included."""
         queue: deque[list[str]] = deque([[lower]])
@@ -251,7 +262,7 @@ class HpoIndex:
     def _present(self, term: str, w: HpoWeights, total: FloatArray, reached: npt.NDArray[np.bool_]) -> None:
         """Add a present term's contribution to every disease's `total`; mark the diseases it reaches."""
         contribution = np.full(len(self.disease_ids), -w.unexplained, dtype=np.float64)
-        for ancestor in self.ancestors(term) - {term}:
+        for ancestor in self.above(term):
             hit = self.propagated.get(ancestor)
             if hit is not None:
                 value = (
@@ -340,10 +351,7 @@ class HpoIndex:
                 reason = "no annotation of the disease explains it, nor a more general form of it"
                 candidate.against.append((term, reason, -w.unexplained / divisor))
             else:
-                candidate.matched.append(
-                    Match(match.term, match.route, match.annotated, match.weight / divisor, match.annotation,
-                          match.via)
-                )  # fmt: skip
+                candidate.matched.append(replace(match, weight=match.weight / divisor))
             for ancestor in sorted(self.ancestors(term)):
                 rows = self.negative.get(disease, {}).get(ancestor)
                 if rows:
@@ -393,7 +401,7 @@ class HpoIndex:
             form, row, frequency = found
             route = "exact" if form == term else "more_specific"
             best = Match(term, route, form, self.ic[term] + self._log_f(frequency, w), row)
-        for ancestor in sorted(self.ancestors(term) - {term}, key=lambda a: (-self.ic[a], a)):
+        for ancestor in self.above(term):
             found = forms.get(ancestor)
             if found is None:
                 continue
