@@ -1,8 +1,9 @@
 """The HPO-scale benchmarks of `make bench`, gathered under the `hpo` key of bench/results/latest.json.
 
 - the release: `clinkg import hpo` into build/hpo when it is missing (timed: `import_s`), else reused;
-- `differential_p50_ms` / `_p95_ms`: the in-process differential, scope "hpo", 5 HP terms of simulated
-  patients, every disease scored and the best 20 explained (bench/hpo_quality.py makes the patients);
+- `differential_p50_ms` / `_p95_ms`: the in-process differential, scope "hpo", the observed and excluded
+  terms of realistic simulated patients (bench/hpo_quality.py makes them), every disease scored and the
+  best 20 explained, on a heap frozen after loading as the service freezes it;
 - `rss_mb`: the resident memory of a real service process serving that release after it answered;
 - load times and the SPARQL library on Oxigraph against rdflib: bench/hpo_scale.py;
 - recall of clinkg, hpo3 and pyhpo on the same simulated patients: bench/hpo_quality.py.
@@ -22,7 +23,7 @@ import httpx
 import psutil
 import seed_bench
 
-from clinkg.service.api.connection import answer_json, serve
+from clinkg.service.api.connection import answer_json, freeze_heap, serve
 from clinkg.service.api.models import DifferentialRequest
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
@@ -55,6 +56,7 @@ def in_process(current: Path, patients: list[hpo_quality.Patient]) -> dict[str, 
     started = time.perf_counter()
     served = serve(backend)
     load_s = time.perf_counter() - started
+    freeze_heap()
     requests = [
         DifferentialRequest(present=list(p.terms), absent=list(p.excluded), scope="hpo") for p in patients
     ]

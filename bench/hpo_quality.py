@@ -20,9 +20,10 @@ chosen on these patients (`--tune`, on one seed, checked on another), never on r
 
 The same patients, in the same run, are ranked by
 - clinkg (`clinkg.service.ranking.hpo_rank.HpoIndex` over the imported HPO store, or any callable passed in);
-- `hpo3`, the Rust HPO library a user would otherwise pick, with the ranking its documentation shows
-  (set similarity kind "omim", method "graphic", combine "funSimAvg" against every OMIM and ORPHA
-  disease; see bench/hpo3_runner.py). It installs under the import name `pyhpo`, so it runs in its own
+- `hpo3`, the Rust HPO library a user would otherwise pick, with the two rankings its documentation
+  shows: set similarity (kind "omim", method "graphic", combine "funSimAvg" against every OMIM and ORPHA
+  disease) and hypergeometric disease enrichment (`batch_omim_disease_enrichment` and its ORPHA twin,
+  by p-value); see bench/hpo3_runner.py. It installs under the import name `pyhpo`, so it runs in its own
   venv (build/bench/hpo3-venv) as a subprocess. It ships its own HPO release: patient terms it does not
   know are dropped, obsolete ones replaced, and both are counted;
 - the pure-Python `pyhpo` (same method, same data files as clinkg), on a small sample since it takes
@@ -385,6 +386,7 @@ def run(
     hpo3_s = time.perf_counter() - tick
     hpo3_results = hpo3["results"]
     hpo3_recall = recall([r["ranking"] for r in hpo3_results], hpo3_patients)
+    enrichment_recall = recall([r["enrichment"]["ranking"] for r in hpo3_results], hpo3_patients)
     clinkg_on_hpo3 = recall([clinkg_rankings[i] for i in hpo3_positions], hpo3_patients)
     observed_on_hpo3 = recall([observed_rankings[i] for i in hpo3_positions], hpo3_patients)
 
@@ -427,6 +429,9 @@ def run(
         "hpo3_top1_recall": hpo3_recall["top1"],
         "hpo3_top10_recall": hpo3_recall["top10"],
         "hpo3_rank_ms": _median_ms([r["ms"] for r in hpo3_results if r["ranking"]]),
+        "hpo3_enrichment_top1_recall": enrichment_recall["top1"],
+        "hpo3_enrichment_top10_recall": enrichment_recall["top10"],
+        "hpo3_enrichment_ms": round(hpo3["enrichment_ms"], 2),
         "hpo3_median_gold_rank": statistics.median(gold_ranks) if gold_ranks else None,
         "hpo3_terms_dropped": sum(len(r["dropped"]) for r in hpo3_results),
         "hpo3_terms_replaced": sum(len(r["replaced"]) for r in hpo3_results),
@@ -464,8 +469,11 @@ def table(result: dict[str, Any]) -> str:
          result["clinkg_on_hpo3_top10_recall"], None),
         ("clinkg obs. (hpo3 sub.)", result["hpo3_patients"], result["observed_only_on_hpo3_top1_recall"],
          result["observed_only_on_hpo3_top10_recall"], None),
-        (f"hpo3 {result['hpo3_version']}", result["hpo3_patients"], result["hpo3_top1_recall"],
+        (f"hpo3 {result['hpo3_version']} similarity", result["hpo3_patients"], result["hpo3_top1_recall"],
          result["hpo3_top10_recall"], result["hpo3_rank_ms"]),
+        (f"hpo3 {result['hpo3_version']} enrichment", result["hpo3_patients"],
+         result["hpo3_enrichment_top1_recall"], result["hpo3_enrichment_top10_recall"],
+         result["hpo3_enrichment_ms"]),
         ("clinkg (pyhpo subset)", result["pyhpo_patients"], result["clinkg_on_pyhpo_top1_recall"],
          result["clinkg_on_pyhpo_top10_recall"], None),
         ("hpo3 (pyhpo subset)", result["pyhpo_patients"], result["hpo3_on_pyhpo_top1_recall"],
@@ -473,10 +481,10 @@ def table(result: dict[str, Any]) -> str:
         (f"pyhpo {result['pyhpo_version']}", result["pyhpo_patients"], result["pyhpo_top1_recall"],
          result["pyhpo_top10_recall"], result["pyhpo_rank_ms"]),
     ]  # fmt: skip
-    lines = [f"{'ranker':<23} {'patients':>8} {'top-1':>7} {'top-10':>7} {'ms/patient':>11}"]
+    lines = [f"{'ranker':<25} {'patients':>8} {'top-1':>7} {'top-10':>7} {'ms/patient':>11}"]
     for name, n, top1, top10, ms in rows:
         shown = "" if ms is None else f"{ms:.1f}"
-        lines.append(f"{name:<23} {n:>8} {top1:>7.3f} {top10:>7.3f} {shown:>11}")
+        lines.append(f"{name:<25} {n:>8} {top1:>7.3f} {top10:>7.3f} {shown:>11}")
     lines.append(
         f"patients: median {result['median_observed_terms']} observed terms, "
         f"{result['patients_with_excluded']} with excluded terms (median {result['median_excluded_terms']}); "

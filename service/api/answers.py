@@ -19,11 +19,14 @@ from clinkg.service.api.models import DISCLAIMER, SCORING, SCORING_HPO, Differen
 from clinkg.service.ranking.answer import Answer, Question
 from clinkg.service.ranking.graph_index import Edge, GraphIndex
 from clinkg.service.ranking.hpo_rank import HpoCandidate, HpoIndex, Match
+from clinkg.service.ranking.lru import BoundedCache
 from clinkg.service.ranking.model import Candidate, Differential, Triage
 from clinkg.service.ranking.paths import Path
 from clinkg.service.ranking.weights import Weights
 
 JSON = dict[str, Any]
+_WalkKey = tuple[str, str, str, str, str | None, int]  # disease, term, route, annotated, via, hpoa line
+_HpoWalk = tuple[tuple[str, ...], tuple[tuple[str, orjson.Fragment], ...]]  # nodes; (edge key, edge JSON)
 
 
 def question(request: DifferentialRequest) -> Question:
@@ -102,6 +105,10 @@ class AnswerViews:
     ] = field(default_factory=dict)
     tests_json: dict[tuple[str, ...], orjson.Fragment] = field(default_factory=dict)
     entry_json: dict[tuple[str, float, str, str], orjson.Fragment] = field(default_factory=dict)
+    hpo_node_json: dict[str, orjson.Fragment] = field(default_factory=dict)
+    is_a_json: dict[tuple[str, str], orjson.Fragment] = field(default_factory=dict)  # as many as hp.obo has
+    # Keyed by request-chosen matches, so bounded: a release has ~270k annotation rows.
+    hpo_walks: BoundedCache[_WalkKey, _HpoWalk] = field(default_factory=lambda: BoundedCache(16384))
 
     def __post_init__(self) -> None:
         # Edge ids follow the index's canonical edge order: the same graph gives the same ids.
@@ -251,6 +258,16 @@ class AnswerViews:
             return {"id": node, "label": hpo.disease_labels[node], "type": "cause"}
         return {"id": node, "label": hpo.labels[node], "type": "finding"}
 
+    def _hpo_brief(self, hpo: HpoIndex, node: str) -> orjson.Fragment:
+        """A term's or disease's entry in the compact answer's node table."""
+        found = self.hpo_node_json.get(node)
+        if found is None:
+            whole = self._hpo_node(hpo, node)
+            found = self.hpo_node_json[node] = orjson.Fragment(
+                orjson.dumps({"label": whole["label"], "type": whole["type"]})
+            )
+        return found
+
     @staticmethod
     def _is_a_edge(hpo: HpoIndex, lower: str, upper: str) -> JSON:
         return {
@@ -268,25 +285,22 @@ class AnswerViews:
             },
         }
 
-    def _hpo_path(self, hpo: HpoIndex, disease: str, match: Match, verbose: bool, tables: _Tables) -> JSON:
-        """From the reported term through the is_a chain to the annotated term, then to the disease: down
-        to a more specific form, up to a more general one, or up to the shared ancestor and down again to a
-        related (sibling) form."""
-        chain, steps = [match.term], []
-        if match.route in ("more_general", "related"):
-            rise = hpo.chain(match.term, match.via or match.annotated)
-            chain, steps = rise, [(low, up) for low, up in zip(rise, rise[1:], strict=False)]
-        if match.route in ("more_specific", "related"):
-            fall = hpo.chain(match.annotated, chain[-1])[::-1]  # from the top of the chain down
-            chain = [*chain, *fall[1:]]
-            steps += [(low, up) for up, low in zip(fall, fall[1:], strict=False)]
+    def _is_a_json(self, hpo: HpoIndex, lower: str, upper: str) -> orjson.Fragment:
+        found = self.is_a_json.get((lower, upper))
+        if found is None:
+            edge = orjson.Fragment(orjson.dumps(self._is_a_edge(hpo, lower, upper)))
+            found = self.is_a_json[(lower, upper)] = edge
+        return found
+
+    @staticmethod
+    def _annotation_edge(disease: str, match: Match) -> JSON:
         a = match.annotation
         qualifiers: dict[str, str | float] = {}
         if a.frequency is not None:
             qualifiers["frequency"] = a.frequency
         if a.onset is not None:
             qualifiers["onset"] = a.onset
-        annotation = {
+        return {
             "predicate": "presents_with",
             "from": disease,
             "to": match.annotated,
@@ -300,19 +314,43 @@ class AnswerViews:
                 "references": list(a.references),
             },
         }
-        edges = [(f"is_a:{low}>{up}", self._is_a_edge(hpo, low, up)) for low, up in steps]
-        edges.append((f"hpoa:{a.paragraph}", annotation))
-        nodes = [*chain, disease]
+
+    def _hpo_walk(self, hpo: HpoIndex, disease: str, match: Match) -> _HpoWalk:
+        """From the reported term through the is_a chain to the annotated term, then to the disease: down
+        to a more specific form, up to a more general one, or up to the shared ancestor and down again to a
+        related (sibling) form. Nodes and serialized edges, kept per disease and route (not weight): a
+        match's path depends on the graph only."""
+
+        def walk() -> _HpoWalk:
+            chain, steps = [match.term], []
+            if match.route in ("more_general", "related"):
+                rise = hpo.chain(match.term, match.via or match.annotated)
+                chain, steps = rise, [(low, up) for low, up in zip(rise, rise[1:], strict=False)]
+            if match.route in ("more_specific", "related"):
+                fall = hpo.chain(match.annotated, chain[-1])[::-1]  # from the top of the chain down
+                chain = [*chain, *fall[1:]]
+                steps += [(low, up) for up, low in zip(fall, fall[1:], strict=False)]
+            edges = [(f"is_a:{low}>{up}", self._is_a_json(hpo, low, up)) for low, up in steps]
+            annotation = orjson.Fragment(orjson.dumps(self._annotation_edge(disease, match)))
+            edges.append((f"hpoa:{match.annotation.paragraph}", annotation))
+            return (*chain, disease), tuple(edges)
+
+        key = (disease, match.term, match.route, match.annotated, match.via, match.annotation.paragraph)
+        return self.hpo_walks.get_or_compute(key, walk)
+
+    def _hpo_path(self, hpo: HpoIndex, disease: str, match: Match, verbose: bool, tables: _Tables) -> JSON:
+        nodes, edges = self._hpo_walk(hpo, disease, match)
         path: JSON
         if verbose:
             path = {"nodes": [self._hpo_node(hpo, n) for n in nodes], "edges": [e for _, e in edges]}
         else:
-            path = {"nodes": nodes, "edges": [key for key, _ in edges]}
+            path = {"nodes": list(nodes), "edges": [key for key, _ in edges]}
             for node in nodes:
-                brief = self._hpo_node(hpo, node)
-                tables.nodes.setdefault(node, {"label": brief["label"], "type": brief["type"]})
+                if node not in tables.nodes:
+                    tables.nodes[node] = self._hpo_brief(hpo, node)
             for key, edge in edges:
-                tables.edges.setdefault(key, edge)
+                if key not in tables.edges:
+                    tables.edges[key] = edge
         path.update(route=f"hpo_{match.route}", weight=round(match.weight, 4))
         return path
 

@@ -93,6 +93,20 @@ class Match:
     via: str | None = None
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class _Form:
+    """A term annotated to a disease, as `HpoIndex._form_rows` ranks it."""
+
+    term: str
+    ancestors: frozenset[str]
+    key: tuple[float, float, int]
+    row: Annotation
+    frequency: float  # NaN when no row states one
+
+
+_Reach = tuple[str, Annotation, float, float]  # the form reached, its row, f, ln f
+
+
 @dataclass
 class HpoCandidate:
     disease: str
@@ -134,7 +148,8 @@ class HpoIndex:
         self._above: dict[str, tuple[str, ...]] = {}
         self._divisors: dict[float, FloatArray] = {}
         self._log_frequencies: dict[tuple[str, float, float], FloatArray] = {}
-        self._forms: BoundedCache[str, dict[str, tuple[str, Annotation, float]]] = BoundedCache(1024)
+        self._needs: BoundedCache[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = BoundedCache(64)
+        self.term_order = {t: i for i, t in enumerate(self.labels)}  # labels are sorted by id
         # disease -> annotated term -> its rows (a disease and a term can share several rows)
         self.positive: dict[str, dict[str, list[Annotation]]] = defaultdict(lambda: defaultdict(list))
         self.negative: dict[str, dict[str, list[Annotation]]] = defaultdict(lambda: defaultdict(list))
@@ -173,6 +188,8 @@ class HpoIndex:
         # A term nothing is annotated at or below gets the largest IC: it is as specific as a term can be.
         self.ic = {t: math.log(annotated / max(len(self.propagated.get(t, ())), 1)) for t in self.labels}
         self.annotation_count = sum(len(rows) for terms in self.positive.values() for rows in terms.values())
+        # Built once (~0.5 s for a full release): explaining a candidate starts from its forms.
+        self._forms = {disease: self._form_rows(disease) for disease in self.positive}
         self.annotation_count += sum(len(rows) for terms in self.negative.values() for rows in terms.values())
 
     # ------------------------------------------------------------------ loading
@@ -344,7 +361,8 @@ class HpoIndex:
         what counts against; every weight divided as the score is, so that they add up to it."""
         candidate = HpoCandidate(disease, self.disease_labels[disease], score)
         divisor = float(self._size_divisor(w.size_exponent)[self.position[disease]])
-        forms = self._forms.get_or_compute(disease, lambda: self._disease_forms(disease))
+        forms = self._disease_forms(disease, self._needed(present, absent), w)
+        negative = self.negative.get(disease, {})
         for term in present:
             match = self._best_match(term, forms, w)
             if match is None:
@@ -352,8 +370,8 @@ class HpoIndex:
                 candidate.against.append((term, reason, -w.unexplained / divisor))
             else:
                 candidate.matched.append(replace(match, weight=match.weight / divisor))
-            for ancestor in sorted(self.ancestors(term)):
-                rows = self.negative.get(disease, {}).get(ancestor)
+            for ancestor in sorted(self.ancestors(term)) if negative else ():
+                rows = negative.get(ancestor)
                 if rows:
                     reason = f"annotated NOT {ancestor} {self.labels[ancestor]} (phenotype.hpoa line "
                     reason += f"{rows[0].paragraph})"
@@ -361,7 +379,7 @@ class HpoIndex:
         for term in absent:
             found = forms.get(term)
             if found is not None:
-                annotated_term, row, frequency = found
+                annotated_term, row, frequency, _ = found
                 value = float(self._absent_value(frequency, w))
                 shown = "no frequency stated" if math.isnan(frequency) else f"frequency {frequency:.2f}"
                 reason = (
@@ -371,42 +389,63 @@ class HpoIndex:
                 candidate.against.append((term, reason, value / divisor))
         return candidate
 
-    def _disease_forms(self, disease: str) -> dict[str, tuple[str, Annotation, float]]:
-        """For every term the disease has a form of: that form, its row and f(term, d)."""
-        ranked: dict[str, tuple[tuple[float, float, tuple[int, ...]], str, Annotation]] = {}
+    def _form_rows(self, disease: str) -> tuple[_Form, ...]:
+        """Each term annotated to the disease, ranked as a form (the largest stated frequency, then the
+        most informative term, then the smallest id), with its ancestors, frequency and chosen row."""
+        forms: list[_Form] = []
         for form, rows in self.positive.get(disease, {}).items():
             frequency = _stated_frequency(rows)
             row = max(rows, key=lambda r: (-1.0 if r.frequency is None else r.frequency, -r.paragraph))
-            key = (frequency, self.ic[form], _reverse(form))
-            for term in self.ancestors(form):
-                known = ranked.get(term)
-                if known is None or key > known[0]:
-                    ranked[term] = (key, form, row)
-        return {
-            term: (form, row, math.nan if key[0] < 0 else key[0]) for term, (key, form, row) in ranked.items()
-        }
+            key = (frequency, self.ic[form], -self.term_order[form])
+            stated = math.nan if frequency < 0 else frequency
+            forms.append(_Form(form, self.ancestors(form), key, row, stated))
+        return tuple(forms)
+
+    def _disease_forms(self, disease: str, needed: frozenset[str], w: HpoWeights) -> dict[str, _Reach]:
+        """For every term of `needed` the disease has a form of: the best form (`_form_rows`), its row,
+        f(term, d) and ln f as the weights take it."""
+        best: dict[str, _Form] = {}
+        for form in self._forms.get(disease, ()):
+            for term in form.ancestors & needed:
+                known = best.get(term)
+                if known is None or form.key > known.key:
+                    best[term] = form
+        reach: dict[str, _Reach] = {}
+        logs: dict[str, float] = {}
+        for term, f in best.items():
+            log_f = logs.get(f.term)
+            if log_f is None:
+                log_f = logs[f.term] = self._log_f(f.frequency, w)
+            reach[term] = (f.term, f.row, f.frequency, log_f)
+        return reach
+
+    def _needed(self, present: Sequence[str], absent: Sequence[str]) -> frozenset[str]:
+        """The terms whose forms explaining a request looks up: the present terms with their ancestors, and
+        the absent terms (kept for the request's candidates, which share them)."""
+        key = (tuple(present), tuple(absent))
+        return self._needs.get_or_compute(
+            key, lambda: frozenset(absent).union(*(self.ancestors(t) for t in present))
+        )
 
     def _log_f(self, frequency: float, w: HpoWeights) -> float:
         stated = w.unknown_frequency if math.isnan(frequency) else frequency
         return math.log(min(max(stated, w.frequency_floor), 1.0))
 
-    def _best_match(
-        self, term: str, forms: dict[str, tuple[str, Annotation, float]], w: HpoWeights
-    ) -> Match | None:
+    def _best_match(self, term: str, forms: dict[str, _Reach], w: HpoWeights) -> Match | None:
         """The route the vector scoring takes for this term and disease, on the unscaled scale; None when
         none beats the cost of leaving the term unexplained."""
         best: Match | None = None
         found = forms.get(term)
         if found is not None:
-            form, row, frequency = found
+            form, row, _, log_f = found
             route = "exact" if form == term else "more_specific"
-            best = Match(term, route, form, self.ic[term] + self._log_f(frequency, w), row)
+            best = Match(term, route, form, self.ic[term] + log_f, row)
         for ancestor in self.above(term):
             found = forms.get(ancestor)
             if found is None:
                 continue
-            form, row, frequency = found
-            value = w.ancestor_discount * self.ic[ancestor] - w.unexplained + self._log_f(frequency, w)
+            form, row, _, log_f = found
+            value = w.ancestor_discount * self.ic[ancestor] - w.unexplained + log_f
             if best is None or value > best.weight:
                 route = "more_general" if form == ancestor else "related"
                 best = Match(term, route, form, value, row, ancestor)
@@ -418,11 +457,6 @@ class HpoIndex:
 def _stated_frequency(rows: Sequence[Annotation]) -> float:
     """The largest frequency the rows state, -1 when none states one."""
     return max((r.frequency for r in rows if r.frequency is not None), default=-1.0)
-
-
-def _reverse(term: str) -> tuple[int, ...]:
-    """A key under which max() prefers the smallest id."""
-    return tuple(-ord(c) for c in term)
 
 
 SNAPSHOT_FORMAT = 1
