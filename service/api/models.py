@@ -215,6 +215,16 @@ class Against(BaseModel):
     weight: float
 
 
+SAME_DISEASE_REASON = "same disease name in phenotype.hpoa, another source"
+
+
+class SameDisease(BaseModel):
+    id: str
+    label: str
+    score: float = Field(description="This entry's own score, on the candidate's scale.")
+    reason: str = Field(description="Why it is taken as the same disease.")
+
+
 class CandidatePublic(BaseModel):
     id: str
     label: str
@@ -228,6 +238,13 @@ class CandidatePublic(BaseModel):
     against: list[Against]
     paths: list[PathCompact] | list[PathPublic]
     tests: list[str] = Field(description="Ids of the tests that evaluate this cause (details under 'tests').")
+    same_disease: list[SameDisease] = Field(
+        default_factory=list,
+        description=(
+            "HPO candidates: entries of other sources (OMIM, ORPHA, DECIPHER) with the same disease name, "
+            "listed with the candidate instead of taking slots of their own (one disease, one slot)."
+        ),
+    )
 
 
 class RedFlagPublic(BaseModel):

@@ -185,5 +185,9 @@ def answer(query: ScopedQuery, r: Ranking) -> Answer:
         result = replace(result, candidates=[], tests=[])
     w = r.weights.hpo
     ranked = r.hpo.rank(query.hpo_present, query.hpo_absent, query.hpo_limit, w, query.hpo_namespaces)
-    diseases = [r.hpo.explain(d, s, query.hpo_present, query.hpo_absent, w) for d, s in ranked]
+    diseases = []
+    for slot in ranked:
+        candidate = r.hpo.explain(slot.disease, slot.score, query.hpo_present, query.hpo_absent, w)
+        candidate.same_disease = [(twin, r.hpo.disease_labels[twin], score) for twin, score in slot.same]
+        diseases.append(candidate)
     return Answer(query, result, diseases)

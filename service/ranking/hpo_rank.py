@@ -36,6 +36,12 @@ disease.
   up to the score. A disease is a candidate when it has at least one present term or a more specific
   form of it (route exact or more_specific), whatever the sign of its score. Ties are broken by disease
   id, so that answers do not depend on the store's row order.
+- One disease, one slot. phenotype.hpoa carries no cross-references between its sources, so entries of
+  different sources (OMIM, ORPHA, DECIPHER) with the same name (compared without case and punctuation)
+  are taken as one disease: the best-scoring entry takes the slot and the others are listed with it
+  (`HpoCandidate.same_disease`, with their own scores) instead of taking slots of their own. A name
+  shared by two entries of one source is ambiguous (a disease of several loci, say), so such names do
+  not group at all.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -107,6 +113,15 @@ class _Form:
 _Reach = tuple[str, Annotation, float, float]  # the form reached, its row, f, ln f
 
 
+class Ranked(NamedTuple):
+    """A slot of the ranking: the disease, its score and its same-named entries of other sources (with
+    their scores, best first) that take no slot of their own."""
+
+    disease: str
+    score: float
+    same: tuple[tuple[str, float], ...] = ()
+
+
 @dataclass
 class HpoCandidate:
     disease: str
@@ -114,6 +129,7 @@ class HpoCandidate:
     score: float
     matched: list[Match] = field(default_factory=list)
     against: list[tuple[str, str, float]] = field(default_factory=list)  # term, reason, weight
+    same_disease: list[tuple[str, str, float]] = field(default_factory=list)  # id, label, score
 
 
 def _term_id(value: str) -> str:
@@ -188,6 +204,7 @@ class HpoIndex:
         # A term nothing is annotated at or below gets the largest IC: it is as specific as a term can be.
         self.ic = {t: math.log(annotated / max(len(self.propagated.get(t, ())), 1)) for t in self.labels}
         self.annotation_count = sum(len(rows) for terms in self.positive.values() for rows in terms.values())
+        self.same_disease = _same_name_groups(self.disease_labels)
         # Built once (~0.5 s for a full release): explaining a candidate starts from its forms.
         self._forms = {disease: self._form_rows(disease) for disease in self.positive}
         self.annotation_count += sum(len(rows) for terms in self.negative.values() for rows in terms.values())
@@ -333,26 +350,38 @@ class HpoIndex:
         limit: int | None = 10,
         w: HpoWeights | None = None,
         namespaces: Sequence[str] = (),
-    ) -> list[tuple[str, float]]:
-        """(disease, score) of the best `limit` candidates (diseases a present term reaches, of the given
-        sources when `namespaces` names any: OMIM, ORPHA, DECIPHER), best first."""
+    ) -> list[Ranked]:
+        """The best `limit` slots, best first: candidates (diseases a present term reaches, of the given
+        sources when `namespaces` names any: OMIM, ORPHA, DECIPHER), one slot per disease (module
+        docstring: same-named entries of other sources share their best entry's slot)."""
         if w is None:
             from clinkg.service.ranking.weights import weights
 
             w = weights().hpo
         total, reached = self.scores(present, absent, w)
-        if namespaces:
-            reached &= np.isin(self.namespace, list(namespaces))
+        shown = np.isin(self.namespace, list(namespaces)) if namespaces else None
+        if shown is not None:
+            reached &= shown
         candidates = np.flatnonzero(reached)
-        if limit is not None and candidates.size > limit:
-            # The `limit` best, plus every disease tied with the last of them (ties go by id below).
-            cut = np.partition(total[candidates], candidates.size - limit)[candidates.size - limit]
-            candidates = candidates[total[candidates] >= cut]
         # Positions follow sorted disease ids, so a stable sort on -score breaks ties by id.
         order = candidates[np.argsort(-total[candidates], kind="stable")]
-        if limit is not None:
-            order = order[:limit]
-        return [(self.disease_ids[i], float(total[i])) for i in order]
+        slots: list[Ranked] = []
+        taken: set[str] = set()
+        for i in order:
+            if limit is not None and len(slots) >= limit:
+                break
+            disease = self.disease_ids[i]
+            if disease in taken:
+                continue
+            twins = [
+                (twin, float(total[self.position[twin]]))
+                for twin in self.same_disease.get(disease, ())
+                if shown is None or shown[self.position[twin]]
+            ]
+            twins.sort(key=lambda pair: (-pair[1], pair[0]))
+            taken.update(twin for twin, _ in twins)
+            slots.append(Ranked(disease, float(total[i]), tuple(twins)))
+        return slots
 
     def explain(
         self, disease: str, score: float, present: Sequence[str], absent: Sequence[str], w: HpoWeights
@@ -452,6 +481,26 @@ class HpoIndex:
         if best is None or best.weight <= -w.unexplained:
             return None
         return best
+
+
+def _name_key(label: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in label.casefold()).split())
+
+
+def _same_name_groups(labels: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Each disease that shares its name with entries of other sources: those entries (module docstring,
+    "One disease, one slot")."""
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for disease, label in labels.items():
+        by_name[_name_key(label)].append(disease)
+    groups: dict[str, tuple[str, ...]] = {}
+    for members in by_name.values():
+        sources = [m.partition(":")[0] for m in members]
+        if len(members) < 2 or len(set(sources)) != len(sources):
+            continue
+        for member in members:
+            groups[member] = tuple(sorted(m for m in members if m != member))
+    return groups
 
 
 def _stated_frequency(rows: Sequence[Annotation]) -> float:

@@ -90,9 +90,10 @@ def falkordb_graph(falkordb_port: int) -> object:
 
 # A slice of the shipped HPO files: the first 3,000 rows of phenotype.hpoa plus every row of a few chosen
 # diseases. OMIM:620106 presents with HP:0007340 (lower limb muscle weakness, the curated leg-weakness)
-# past row 3,000; the two ORPHA diseases carry NOT annotations, which the first rows do not.
+# past row 3,000; ORPHA:1401 and ORPHA:79406 carry NOT annotations, which the first rows do not; ORPHA:1393
+# has the name of OMIM:117650 (in the first rows): one disease under two sources.
 HPO_LIMIT = 3000
-HPO_DISEASES = ("OMIM:620106", "ORPHA:1401", "ORPHA:79406")
+HPO_DISEASES = ("OMIM:620106", "ORPHA:1401", "ORPHA:79406", "ORPHA:1393")
 
 
 @pytest.fixture(scope="session")

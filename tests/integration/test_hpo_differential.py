@@ -362,3 +362,17 @@ def test_hp_terms_present_and_excluded_that_map_to_one_curated_finding_are_ranke
     assert client.post("/v1/differential", json=body).status_code == 200
     curated = client.post("/v1/differential", json={**body, "scope": "curated"})
     assert curated.status_code == 422 and "both present and absent" in curated.text
+
+
+def test_one_disease_under_two_sources_takes_one_slot(client: httpx.Client, hpo: HpoIndex) -> None:
+    omim, orpha = "OMIM:117650", "ORPHA:1393"  # the same name in phenotype.hpoa (conftest)
+    assert hpo.same_disease[omim] == (orpha,)
+    shared = sorted(set(hpo.positive[omim]) & set(hpo.positive[orpha]), key=lambda t: (-hpo.ic[t], t))
+    data = post(client, {"present": shared[:5], "scope": "hpo", "limit": 50})
+    ids = [c["id"] for c in data["candidates"]]
+    assert (omim in ids) != (orpha in ids)  # never both: one slot
+    slot = data["candidates"][ids.index(omim if omim in ids else orpha)]
+    (twin,) = slot["same_disease"]
+    assert twin["id"] == (orpha if slot["id"] == omim else omim)
+    assert twin["score"] <= slot["score"] and "same disease name" in twin["reason"]
+    assert [c["rank"] for c in data["candidates"]] == list(range(1, len(ids) + 1))

@@ -108,7 +108,31 @@ def test_the_explanation_adds_up_to_the_score(hpo: HpoIndex, present: list[str],
 
 
 def test_candidates_are_the_diseases_a_present_term_reaches_best_first_ties_by_id(hpo: HpoIndex) -> None:
-    assert [d for d, _ in hpo.rank(["HP:4"], [], 10, W)] == ["D:b", "D:c"]  # a lacks HP:4
-    assert [d for d, _ in hpo.rank(["HP:2"], [], 10, W)] == ["D:a", "D:b"]
+    assert [s.disease for s in hpo.rank(["HP:4"], [], 10, W)] == ["D:b", "D:c"]  # a lacks HP:4
+    assert [s.disease for s in hpo.rank(["HP:2"], [], 10, W)] == ["D:a", "D:b"]
     tied = HpoIndex(LABELS, PARENTS, DISEASES, [row("D:b", "HP:3", 0.5), row("D:a", "HP:3", 0.5)])
-    assert [d for d, _ in tied.rank(["HP:3"], [], 10, W)] == ["D:a", "D:b"]
+    assert [s.disease for s in tied.rank(["HP:3"], [], 10, W)] == ["D:a", "D:b"]
+
+
+def test_entries_of_other_sources_with_the_same_name_share_one_slot() -> None:
+    diseases = {
+        "OMIM:1": "Foo syndrome",
+        "ORPHA:1": "FOO  Syndrome",  # the same name, but for case and spacing
+        "OMIM:2": "Bar disease",
+        "OMIM:3": "Bar disease",  # one source, one name, two entries: ambiguous, never grouped
+        "ORPHA:2": "Bar disease",
+        "ORPHA:3": "Baz",
+    }
+    rows = [row(d, "HP:3", 0.5, line=i) for i, d in enumerate(sorted(diseases), start=1)]
+    rows.append(row("ORPHA:1", "HP:4", 0.5, line=9))  # ORPHA:1 also explains "other": it scores higher
+    index = HpoIndex(LABELS, PARENTS, diseases, rows)
+    assert index.same_disease == {"OMIM:1": ("ORPHA:1",), "ORPHA:1": ("OMIM:1",)}
+    slots = index.rank(["HP:3", "HP:4"], [], 10, W)
+    assert [s.disease for s in slots] == ["ORPHA:1", "OMIM:2", "OMIM:3", "ORPHA:2", "ORPHA:3"]
+    first = slots[0]
+    assert [twin for twin, _ in first.same] == ["OMIM:1"] and first.same[0][1] < first.score
+    # Five slots are five diseases; a limit counts slots, not entries.
+    assert len(index.rank(["HP:3", "HP:4"], [], 2, W)) == 2
+    # A namespace filter keeps the twins of that source only.
+    (only,) = index.rank(["HP:3", "HP:4"], [], 1, W, namespaces=["OMIM"])
+    assert only.disease == "OMIM:1" and only.same == ()
