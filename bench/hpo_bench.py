@@ -122,6 +122,11 @@ def run() -> dict[str, Any]:
         "observed_only_top10_recall": quality["observed_only_top10_recall"],
         "hpo3_top1_recall": quality["hpo3_top1_recall"],
         "hpo3_top10_recall": quality["hpo3_top10_recall"],
+        "hpo3_enrichment_top1_recall": quality["hpo3_enrichment_top1_recall"],
+        "hpo3_enrichment_top10_recall": quality["hpo3_enrichment_top10_recall"],
+        "clinkg_on_hpo3_top1_recall": quality["clinkg_on_hpo3_top1_recall"],
+        "clinkg_on_hpo3_top10_recall": quality["clinkg_on_hpo3_top10_recall"],
+        "observed_only_on_hpo3_top10_recall": quality["observed_only_on_hpo3_top10_recall"],
     }
     figures["differential_vs_hpo3"] = round(figures["hpo3_rank_ms"] / figures["differential_p50_ms"], 1)
     figures["scale"] = scale

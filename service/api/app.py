@@ -14,11 +14,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from clinkg import __version__
-from clinkg.service.api.connection import GraphConnection
+from clinkg.service.api.connection import GraphConnection, NoteTooLongError, UnknownItemsError
 from clinkg.service.api.deps import settings as settings_dependency
 from clinkg.service.api.deps import sparql_workers
 from clinkg.service.api.middleware import ServiceMiddleware
-from clinkg.service.api.routes import cypher, differential, entities, health, paths, search
+from clinkg.service.api.routes import cypher, differential, entities, health, intake, paths, search
 from clinkg.service.ranking.answer import UnresolvedError
 from clinkg.service.settings import Settings, get_settings
 from clinkg.service.sparql.router import sparql_router
@@ -78,7 +78,7 @@ def create_app(
         ),
         lifespan=lifespan,
     )
-    for module in (health, search, entities, paths, differential, cypher):
+    for module in (health, search, entities, paths, differential, intake, cypher):
         app.include_router(module.router)
     app.include_router(sparql_router(sparql_workers, settings_dependency))
     chosen = settings or get_settings()
@@ -107,7 +107,14 @@ def create_app(
 
     @app.exception_handler(UnresolvedError)
     async def unresolved(_: Request, exc: UnresolvedError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": str(exc)})
+        content: dict[str, object] = {"detail": str(exc)}
+        if isinstance(exc, UnknownItemsError):
+            content["unknown"] = exc.suggestions
+        return JSONResponse(status_code=422, content=content)
+
+    @app.exception_handler(NoteTooLongError)
+    async def note_too_long(_: Request, exc: NoteTooLongError) -> JSONResponse:
+        return JSONResponse(status_code=413, content={"detail": str(exc)})
 
     @app.exception_handler(QueryInvalidError)
     async def invalid_query(_: Request, exc: QueryInvalidError) -> JSONResponse:

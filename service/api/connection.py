@@ -13,18 +13,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
+
 from clinkg.service.api.answers import AnswerViews, question
-from clinkg.service.api.models import DifferentialRequest
-from clinkg.service.ranking.answer import ScopedQuery, UnresolvedError, answer, resolve
+from clinkg.service.api.models import DISCLAIMER, DifferentialRequest
+from clinkg.service.language.intake import IntakeReader, Mention, Reading
+from clinkg.service.language.search import SearchIndex
+from clinkg.service.ranking.answer import Question, ScopedQuery, UnresolvedError, answer, resolve
 from clinkg.service.ranking.context import Ranking
 from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.ranking.hierarchy import release_hierarchy
 from clinkg.service.ranking.hpo_rank import HpoIndex
 from clinkg.service.ranking.lru import BoundedCache
-from clinkg.service.ranking.search import SearchIndex
 from clinkg.service.settings import Settings
 from clinkg.service.sparql.workers import SparqlWorkers
 from clinkg.service.stores.base import Backend, BackendUnavailableError
@@ -46,6 +49,15 @@ class Served:
     search: SearchIndex
     answers: AnswerCache  # serialized answers by (resolved query, verbose)
     settings: Settings  # what it is served under (limits): one dependency gives a route all it needs
+    _reader: IntakeReader | None = field(default=None, repr=False)
+    _reader_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def reader(self) -> IntakeReader:
+        """The note reader of this graph, built on first use (its target rules take a second to make)."""
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = IntakeReader(self.index)
+            return self._reader
 
 
 def serve(backend: Backend, settings: Settings | None = None) -> Served:
@@ -61,7 +73,7 @@ def serve(backend: Backend, settings: Settings | None = None) -> Served:
         index,
         ranking,
         AnswerViews(index, ranking.weights, hpo),
-        SearchIndex.from_graph(index),
+        SearchIndex.from_graph(index, hpo),
         AnswerCache(settings.answer_cache_size),
         settings,
     )
@@ -148,11 +160,114 @@ class GraphConnection:
         gc.unfreeze()
 
 
-def resolve_request(request: DifferentialRequest, served: Served) -> ScopedQuery:
-    """A request as the resolved query POST /v1/differential answers. UnresolvedError (422) names what is
-    wrong: more items than the scope allows (CLINKG_MAX_FINDINGS in scope curated, CLINKG_MAX_HPO_TERMS in
-    scopes hpo and all), or the references; a phenopacket's unknown terms by their JSON paths."""
+class NoteTooLongError(ValueError):
+    """A note longer than CLINKG_MAX_NOTE_CHARS (413); the message gives the limit, never the note."""
+
+
+class UnknownItemsError(UnresolvedError):
+    """Unknown references (422), each with up to three suggestions from search."""
+
+    def __init__(self, message: str, unknown: tuple[str, ...], suggestions: list[dict[str, Any]]) -> None:
+        super().__init__(message, unknown)
+        self.suggestions = suggestions
+
+
+SUGGESTIONS = 3
+SUGGESTED_TYPES = frozenset({"finding", "cause"})  # what 'present' and 'absent' take
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A differential request made ready: its resolved query, the references it left out (`"unknown":
+    "ignore"`), and what its `text` was read as."""
+
+    query: ScopedQuery
+    ignored: tuple[str, ...] = ()
+    reading: Reading | None = None
+
+
+def read_note(text: str, served: Served) -> Reading:
+    """A note read against the served graph: NoteTooLongError past the limit, UnresolvedError (422) when
+    blank."""
+    if len(text) > served.settings.max_note_chars:
+        raise NoteTooLongError(f"the text is longer than {served.settings.max_note_chars} characters")
+    if not text.strip():
+        raise UnresolvedError("the text is empty")
+    return served.reader().read(text)
+
+
+def _with_note(asked: Question, reading: Reading) -> Question:
+    """The question with what the note says: its items joined (explicit items win), its context fields
+    filling those the request left empty."""
+    present = list(asked.present)
+    absent = list(asked.absent)
+    for mention in reading.present:
+        if mention.id not in present and mention.id not in absent:
+            present.append(mention.id)
+    for mention in reading.absent:
+        if mention.id not in present and mention.id not in absent:
+            absent.append(mention.id)
+    return replace(
+        asked,
+        present=tuple(present),
+        absent=tuple(absent),
+        onset=asked.onset or reading.onset,
+        laterality=asked.laterality or reading.laterality,
+        course=asked.course or reading.course,
+        age=asked.age if asked.age is not None else reading.age,
+    )
+
+
+def suggestions(served: Served, unknown: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Each unknown reference with the best findings and history items search finds for it."""
+    found = []
+    for ref in unknown:
+        hits = [h for h in served.search.search(ref, limit=10) if h.type in SUGGESTED_TYPES]
+        found.append(
+            {"ref": ref, "suggestions": [{"id": h.id, "label": h.label} for h in hits[:SUGGESTIONS]]}
+        )
+    return found
+
+
+def prepare(request: DifferentialRequest, served: Served) -> Prepared:
+    """A request as POST /v1/differential answers it (module functions above): its text read, its
+    references resolved, unknown ones rejected with suggestions or left out as asked."""
     asked = question(request)
+    reading = None
+    if request.text is not None:
+        reading = read_note(request.text, served)
+        asked = _with_note(asked, reading)
+        if not asked.present:
+            raise UnresolvedError("nothing in the text was recognised as a finding or history item")
+    try:
+        return Prepared(_resolve(asked, request, served), (), reading)
+    except UnresolvedError as exc:
+        if not exc.unknown or request.packet is not None:
+            raise
+        if request.unknown == "reject":
+            raise UnknownItemsError(str(exc), exc.unknown, suggestions(served, exc.unknown)) from None
+        left = set(exc.unknown)
+        kept = replace(
+            asked,
+            present=tuple(r for r in asked.present if r not in left),
+            absent=tuple(r for r in asked.absent if r not in left),
+        )
+        if not kept.present:
+            raise UnknownItemsError(
+                "no item in 'present' is known", exc.unknown, suggestions(served, exc.unknown)
+            ) from None
+        return Prepared(_resolve(kept, request, served), exc.unknown, reading)
+
+
+def resolve_request(request: DifferentialRequest, served: Served) -> ScopedQuery:
+    """The resolved query of a request (`prepare`, without what it ignored or read)."""
+    return prepare(request, served).query
+
+
+def _resolve(asked: Question, request: DifferentialRequest, served: Served) -> ScopedQuery:
+    """A question as a resolved query. UnresolvedError (422) names what is wrong: more items than the scope
+    allows (CLINKG_MAX_FINDINGS in scope curated, CLINKG_MAX_HPO_TERMS in scopes hpo and all), or the
+    references; a phenopacket's unknown terms by their JSON paths."""
     settings = served.settings
     limit = settings.max_findings if asked.scope == "curated" else settings.max_hpo_terms
     if len(asked.present) + len(asked.absent) > limit:
@@ -168,8 +283,49 @@ def resolve_request(request: DifferentialRequest, served: Served) -> ScopedQuery
         raise request.packet.unresolved(exc) from None
 
 
+def intake_json(reading: Reading) -> dict[str, Any]:
+    """A reading as POST /v1/intake shows it (IntakeResponse)."""
+
+    def listed(mentions: list[Mention]) -> list[dict[str, Any]]:
+        return [
+            {"id": m.id, "label": m.label, "span": {"start": m.start, "end": m.end, "text": m.text}}
+            for m in mentions
+        ]
+
+    return {
+        "present": listed(reading.present),
+        "absent": listed(reading.absent),
+        "history": listed(reading.history),
+        "uncertain": listed(reading.uncertain),
+        "onset": reading.onset,
+        "laterality": reading.laterality,
+        "course": reading.course,
+        "age": reading.age,
+        "unmatched": [{"start": a, "end": b, "text": t} for a, b, t in reading.unmatched],
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def answer_bytes(request: DifferentialRequest, served: Served) -> bytes:
+    """The body POST /v1/differential answers (UnresolvedError where the route answers 422). Answers are
+    cached by resolved query; what a request ignored or read from its text is added to the cached body."""
+    prepared = prepare(request, served)
+    query, verbose = prepared.query, request.verbose
+    body = served.answers.get_or_compute(
+        (query, verbose), lambda: served.views.dumps(answer(query, served.ranking), verbose)
+    )
+    extra: dict[str, Any] = {}
+    if request.unknown == "ignore":
+        extra["ignored"] = list(prepared.ignored)
+    if prepared.reading is not None:
+        extra["read_from_text"] = intake_json(prepared.reading)
+    if extra:
+        body = body[:-1] + b"," + orjson.dumps(extra)[1:]
+    return body
+
+
 def answer_json(request: DifferentialRequest, served: Served) -> dict[str, Any]:
-    """The answer POST /v1/differential gives, in process (UnresolvedError where the route answers 422):
-    for tests, benchmarks and `clinkg rank`, which answer exactly as the service does without HTTP."""
-    query = resolve_request(request, served)
-    return served.views.to_json(answer(query, served.ranking), request.verbose)
+    """The answer POST /v1/differential gives, in process: for tests, benchmarks and `clinkg rank`, which
+    answer exactly as the service does without HTTP."""
+    answer_: dict[str, Any] = orjson.loads(answer_bytes(request, served))
+    return answer_

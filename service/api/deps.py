@@ -13,8 +13,8 @@ import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
 
 from clinkg.service.api.connection import GraphConnection, Served
+from clinkg.service.language.search import SearchIndex
 from clinkg.service.ranking.graph_index import GraphIndex
-from clinkg.service.ranking.search import SearchIndex
 from clinkg.service.settings import Settings
 from clinkg.service.sparql.workers import SparqlWorkers
 from clinkg.service.stores.base import Backend

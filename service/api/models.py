@@ -54,13 +54,16 @@ class DifferentialRequest(Strict):
     a GA4GH phenopacket instead of `present` and `absent`."""
 
     model_config = ConfigDict(
-        json_schema_extra={"anyOf": [{"required": ["present"]}, {"required": ["phenopacket"]}]}
+        json_schema_extra={
+            "anyOf": [{"required": ["present"]}, {"required": ["phenopacket"]}, {"required": ["text"]}]
+        }
     )
 
     present: list[str] = Field(
         default_factory=list,
-        min_length=1,
-        description="Findings or history items that are present (required unless a phenopacket is given).",
+        description=(
+            "Findings or history items that are present (required unless a phenopacket or a text is given)."
+        ),
     )
     absent: list[str] = Field(default_factory=list, description="Findings or history items ruled out.")
     phenopacket: dict[str, Any] | None = Field(
@@ -71,6 +74,22 @@ class DifferentialRequest(Strict):
             "subject.timeAtLastEncounter.age.iso8601duration gives `age` in whole years (unless `age` is "
             "given). subject.sex is read but not used by the ranking. `scope` defaults to hpo. A malformed "
             "phenopacket is a 422 naming the JSON path of the problem."
+        ),
+    )
+    text: str | None = Field(
+        default=None,
+        description=(
+            "A clinician's note or a patient's words, read as POST /v1/intake reads them: the findings and "
+            "history items it reports join `present`, those it denies join `absent`, and its onset, "
+            "laterality, course and age fill the fields the request leaves empty. Patient data: never "
+            "logged, never repeated in an error."
+        ),
+    )
+    unknown: Literal["reject", "ignore"] = Field(
+        default="reject",
+        description=(
+            "reject: an unknown item is a 422 listing each with up to three suggestions. ignore: the "
+            "answer leaves unknown items out and lists them under `ignored`."
         ),
     )
     onset: Literal["sudden", "rapid", "gradual"] | None = Field(
@@ -111,9 +130,8 @@ class DifferentialRequest(Strict):
     namespaces: list[Literal["OMIM", "ORPHA", "DECIPHER"]] | None = Field(
         default=None,
         description=(
-            'Scopes hpo and all: list only HPO diseases of these sources (e.g. ["OMIM"]). The loaded HPO '
-            "data states no cross-references between OMIM, ORPHA and DECIPHER entries, so the same disease "
-            "can appear under two sources; this keeps one."
+            'Scopes hpo and all: list only HPO diseases of these sources (e.g. ["OMIM"]). Without it, '
+            "entries of different sources with the same name share one slot (`same_disease`)."
         ),
     )
     verbose: bool = Field(
@@ -134,7 +152,7 @@ class DifferentialRequest(Strict):
     @model_validator(mode="after")
     def _present_or_absent(self) -> DifferentialRequest:
         if self.phenopacket is not None:
-            given = sorted({"present", "absent"} & self.model_fields_set)
+            given = sorted({"present", "absent", "text"} & self.model_fields_set)
             if given:
                 named = " and ".join(f"'{name}'" for name in given)
                 raise ValueError(f"give either 'phenopacket' or {named}, not both")
@@ -145,12 +163,52 @@ class DifferentialRequest(Strict):
             if "scope" not in self.model_fields_set:
                 self.scope = "hpo"
             return self
-        if not self.present:
-            raise ValueError("'present' needs at least one item (or give a 'phenopacket')")
+        if not self.present and self.text is None:
+            raise ValueError("'present' needs at least one item (or give a 'phenopacket' or a 'text')")
         both = sorted(set(self.present) & set(self.absent))
         if both:
             raise ValueError(f"an item cannot be both present and absent: {', '.join(both)}")
         return self
+
+
+class IntakeRequest(Strict):
+    """A note to read."""
+
+    text: str = Field(
+        description=(
+            "A clinician's note or a patient's message, in English (at most CLINKG_MAX_NOTE_CHARS "
+            "characters). Patient data: never logged, never repeated in an error."
+        ),
+        examples=["Woke up with her left leg weak. No back pain, denies bladder problems. On furosemide."],
+    )
+
+
+class Span(BaseModel):
+    start: int = Field(description="Offset of the first character in the text.")
+    end: int = Field(description="Offset just past the last character.")
+    text: str
+
+
+class Mentioned(BaseModel):
+    id: str
+    label: str
+    span: Span
+
+
+class IntakeResponse(BaseModel):
+    """What the note says, directly usable as a differential request (`present`, `absent` ids and the
+    context fields)."""
+
+    present: list[Mentioned] = Field(description="Findings the patient has now, and history items reported.")
+    absent: list[Mentioned] = Field(description="Findings and history items the note denies.")
+    history: list[Mentioned] = Field(description="Findings of the past, not current: not sent as present.")
+    uncertain: list[Mentioned] = Field(description="Possible or suspected: neither present nor absent.")
+    onset: Literal["sudden", "rapid", "gradual"] | None
+    laterality: Literal["unilateral", "bilateral"] | None
+    course: Literal["temporary", "intermittent", "progressive"] | None
+    age: int | None
+    unmatched: list[Span] = Field(description="Sentences in which nothing was recognised.")
+    disclaimer: str
 
 
 class NodeRef(BaseModel):

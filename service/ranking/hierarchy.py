@@ -21,6 +21,7 @@ class Hierarchy:
     """HP terms and their is_a parents."""
 
     parents: Mapping[str, tuple[str, ...]]
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # term -> its label and synonyms
     _nearest: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def ancestors(self, term: str) -> tuple[str, ...]:
@@ -35,9 +36,13 @@ def release_hierarchy(backend: Backend, hpo: HpoIndex | None) -> Hierarchy | Non
     """The served release's hierarchy: its HPO graph's, else the file its build kept, else none (a
     property-graph store without an HPO graph: then only cited codes resolve)."""
     if hpo is not None:
-        return Hierarchy(hpo.parents)
+        names = {term: (label, *hpo.synonyms.get(term, ())) for term, label in hpo.labels.items()}
+        return Hierarchy(hpo.parents, names)
     path = backend.snapshot_path(HIERARCHY_FILE)
     if path is None or not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Hierarchy({term: tuple(parents) for term, parents in data["parents"].items()})
+    return Hierarchy(
+        {term: tuple(parents) for term, parents in data["parents"].items()},
+        {term: tuple(names) for term, names in data.get("names", {}).items()},
+    )

@@ -153,8 +153,10 @@ class HpoIndex:
         parents: dict[str, tuple[str, ...]],
         diseases: dict[str, str],
         annotations: Iterable[Annotation],
+        synonyms: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.labels = dict(sorted(labels.items()))
+        self.synonyms = synonyms or {}  # term or disease -> its other names (for search)
         self.parents = parents
         self.disease_ids = sorted(diseases)
         self.disease_labels = diseases
@@ -239,7 +241,16 @@ class HpoIndex:
                 "annotations"
             ]
         )
-        return cls(labels, {t: tuple(sorted(p)) for t, p in parents.items()}, rows["diseases"], annotations)
+        synonyms: dict[str, list[str]] = defaultdict(list)
+        for entity, synonym in rows["synonyms"]:
+            synonyms[entity].append(synonym)
+        return cls(
+            labels,
+            {t: tuple(sorted(p)) for t, p in parents.items()},
+            rows["diseases"],
+            annotations,
+            {entity: tuple(names) for entity, names in synonyms.items()},
+        )
 
     # ------------------------------------------------------------------ the hierarchy
 
@@ -508,14 +519,17 @@ def _stated_frequency(rows: Sequence[Annotation]) -> float:
     return max((r.frequency for r in rows if r.frequency is not None), default=-1.0)
 
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: with the synonyms
 
 
 def _query_rows(backend: Backend) -> dict[str, Any]:
-    """The rows of hpo_diseases, hpo_terms and hpo_annotations in one backend-neutral form."""
+    """The rows of hpo_diseases, hpo_terms, hpo_synonyms and hpo_annotations in one backend-neutral form."""
     diseases = {local_id(row["disease"]): row["label"] for row in backend.run("hpo_diseases")}
     if not diseases:
-        return {"diseases": {}, "terms": [], "annotations": []}
+        return {"diseases": {}, "terms": [], "annotations": [], "synonyms": []}
+    synonyms = sorted(
+        [_term_id(local_id(row["entity"])), row["synonym"]] for row in backend.run("hpo_synonyms")
+    )
     terms = [
         [_term_id(row["term"]), row["label"], _term_id(row["parent"]) if "parent" in row else None]
         for row in backend.run("hpo_terms")
@@ -548,6 +562,7 @@ def _query_rows(backend: Backend) -> dict[str, Any]:
         "diseases": dict(sorted(diseases.items())),
         "terms": sorted(terms, key=repr),
         "annotations": annotations,
+        "synonyms": synonyms,
     }
 
 

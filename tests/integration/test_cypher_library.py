@@ -425,6 +425,10 @@ def test_parity_hpo_diseases(hpo_backend: OxigraphBackend, hpo_falkordb_graph: A
     assert_parity("hpo_diseases", hpo_backend, hpo_falkordb_graph)
 
 
+def test_parity_hpo_synonyms(hpo_backend: OxigraphBackend, hpo_falkordb_graph: Any) -> None:
+    assert_parity("hpo_synonyms", hpo_backend, hpo_falkordb_graph)
+
+
 def test_parity_hpo_annotations(hpo_backend: OxigraphBackend, hpo_falkordb_graph: Any) -> None:
     assert_parity("hpo_annotations", hpo_backend, hpo_falkordb_graph)
 

@@ -212,7 +212,7 @@ def test_the_cli_imports_a_limited_slice(tmp_path: Path) -> None:
     assert (tmp_path / "hpo" / "current" / "hpo.nt").is_file()
 
 
-HPO_QUERIES = ("hpo_terms", "hpo_diseases", "hpo_annotations")
+HPO_QUERIES = ("hpo_terms", "hpo_diseases", "hpo_annotations", "hpo_synonyms")
 
 
 def test_a_new_hpo_release_loads_beside_the_current_one_and_switches_at_once(falkordb_port: int) -> None:

@@ -50,8 +50,10 @@ def test_result_shape(http: httpx.Client) -> None:
         "id": "clinkg:leg-weakness",
         "label": "Leg weakness",
         "type": "finding",
+        "graph": "curated",
         "score": 100.0,
         "matched": "HP:0007340",
+        "via": None,
     }
 
 

@@ -12,10 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from clinkg.service.api.connection import resolve_request
+from clinkg.service.api.connection import answer_bytes
 from clinkg.service.api.deps import ServedDep
 from clinkg.service.api.models import DifferentialRequest, DifferentialResponse, errors
-from clinkg.service.ranking.answer import answer
 
 router = APIRouter(prefix="/v1", tags=["differential"], responses=errors(400, 401, 413, 422, 503))
 
@@ -38,12 +37,7 @@ async def post_differential(http: Request, served: ServedDep) -> Response:
         request = DifferentialRequest.model_validate_json(await http.body())
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
-    ranking, views = served.ranking, served.views
-    # UnresolvedError (too many items for the scope, unknown references): 422, mapped by class in the app.
-    query = resolve_request(request, served)
-    # Keyed by the resolved, frozen query: equal queries give byte-identical answers, whatever the
-    # spelling or order of the references.
-    body = served.answers.get_or_compute(
-        (query, request.verbose), lambda: views.dumps(answer(query, ranking), request.verbose)
-    )
-    return Response(body, media_type="application/json")
+    # UnresolvedError (too many items for the scope, unknown references): 422, mapped by class in the app;
+    # a text over CLINKG_MAX_NOTE_CHARS: 413. Answers are cached by their resolved, frozen query: equal
+    # queries give byte-identical answers, whatever the spelling or order of the references.
+    return Response(answer_bytes(request, served), media_type="application/json")

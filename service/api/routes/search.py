@@ -1,4 +1,5 @@
-"""GET /v1/search: entities by label, synonym (patient words too) or cross-reference CURIE."""
+"""GET /v1/search: entities by label, synonym (patient words too) or cross-reference CURIE; on an HPO
+release, HP terms and diseases too. How it ranks: service/language/search.py."""
 
 from __future__ import annotations
 
@@ -21,8 +22,13 @@ class SearchHit(BaseModel):
     id: str = Field(examples=["clinkg:leg-weakness"])
     label: str
     type: str
+    graph: str = Field(description="curated, or hpo for an HP term or a disease of the imported HPO graph.")
     score: float = Field(description="Ours, for ordering only (higher is better); not a probability.")
     matched: str = Field(description="The label, synonym or CURIE that matched the query.")
+    via: str | None = Field(
+        default=None,
+        description="For a finding found through the name of a mechanism it shows: that mechanism's id.",
+    )
 
 
 class SearchResults(BaseModel):
@@ -55,7 +61,10 @@ async def search(
     type: EntityTypeName = None,
     limit: Annotated[int, Query(ge=1)] = 10,
 ) -> SearchResults:
-    """Entities matching the query, best first: exact names, then phrases, word sets, then typos."""
+    """Entities matching the query, best first: exact names, then phrases, all words, then some words;
+    a name whose meaning is turned around ("cannot pee") never outranks one that is not, for a query that
+    is not, and the other way round. Ties go to the curated graph, then findings, then the better-connected
+    entity, never to the alphabet."""
     if limit > settings.search_limit_max:
         raise RequestValidationError(
             [

@@ -1,0 +1,280 @@
+"""Free-text intake: a clinician's note or a patient's message read into a differential request.
+
+Findings and history items are found by rules generated from the graph's own names (labels, synonyms and
+the names the release's HPO gives their exact codes), never from a second hand-kept list: each name
+becomes a spaCy `Matcher` pattern over normalised words (the stems and polarity tokens of
+service/language/words.py, everyday words as their clinical equivalent, typos corrected against the
+names' words), allowing up to `FILLER` other words between the name's words, and for a name of two words
+the reverse order too, with up to `REVERSED_FILLER` ("legs are weak" is "weak legs"). Of overlapping
+matches, the set that accounts for the most name words together wins.
+
+Whether a finding is the patient's, now, is medspaCy's ConText (its default rules, on a blank spaCy
+pipeline, no model download): negated ("denies bladder problems", "no back pain") -> `absent`;
+hypothetical ("return if she develops...") or about someone else ("mother had MS") -> left out;
+uncertain ("?GBS") -> `uncertain`; historical -> a history item (a cause: a drug, an infection) is
+`present` as the history it is, a finding that belongs to the past is `history`, not a current finding.
+Onset, laterality, course and age come from the phrases of intake_words.yaml.
+
+The note is patient data: nothing here logs it, and no error message repeats it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from clinkg.service.language.search import typo_limit
+from clinkg.service.language.words import equivalents, polarity_token, stem, stop_word
+from clinkg.service.ranking.graph_index import GraphIndex
+
+FILLER = 3  # other words allowed between two words of a name
+REVERSED_FILLER = 2  # and between the two words of a name said the other way round ("legs are very weak")
+NAMED = ("finding", "cause")  # what a note can report: findings, and causes as history items
+
+log = logging.getLogger("clinkg")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity the note mentions: our id, its label and where the note says it."""
+
+    id: str
+    label: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Reading:
+    """What a note says, as a differential request takes it."""
+
+    present: list[Mention] = field(default_factory=list)
+    absent: list[Mention] = field(default_factory=list)
+    history: list[Mention] = field(default_factory=list)  # findings of the past, not current
+    uncertain: list[Mention] = field(default_factory=list)  # possible, suspected: neither way
+    onset: str | None = None
+    laterality: str | None = None
+    course: str | None = None
+    age: int | None = None
+    unmatched: list[tuple[int, int, str]] = field(default_factory=list)  # sentences nothing was found in
+
+
+@dataclass(frozen=True)
+class _Cues:
+    onset: tuple[tuple[str, re.Pattern[str]], ...]
+    laterality: tuple[tuple[str, re.Pattern[str]], ...]
+    laterality_weak: re.Pattern[str]
+    course: tuple[tuple[str, re.Pattern[str]], ...]
+    age: tuple[re.Pattern[str], ...]
+
+
+def _phrases(phrases: Iterable[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+@cache
+def _cues() -> _Cues:
+    data = yaml.safe_load(files("clinkg.service.language").joinpath("intake_words.yaml").read_text())
+
+    def ordered(section: dict[str, list[str]]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        return tuple((value, _phrases(phrases)) for value, phrases in section.items())
+
+    weak = set(data["laterality_weak"])
+    laterality = {
+        value: [p for p in phrases if p not in weak] for value, phrases in data["laterality"].items()
+    }
+    return _Cues(
+        onset=ordered(data["onset"]),
+        laterality=ordered(laterality),
+        laterality_weak=_phrases(weak),
+        course=ordered(data["course"]),
+        age=tuple(re.compile(p, re.IGNORECASE) for p in data["age"]),
+    )
+
+
+class IntakeReader:
+    """Reads notes against one graph: its names become the target rules, built once."""
+
+    def __init__(self, graph: GraphIndex) -> None:
+        import medspacy  # noqa: F401 - registers the medspacy_context factory
+        import spacy
+        from spacy.matcher import Matcher
+
+        self.graph = graph
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("sentencizer")
+        context: Any = self.nlp.add_pipe(
+            "medspacy_context", config={"rules": "default", "prune_on_target_overlap": True}
+        )
+        from medspacy.context import ConTextRule
+
+        context.add([ConTextRule(**rule) for rule in _context_rules()])
+        coded = graph.hierarchy.names if graph.hierarchy is not None else {}
+        names: dict[str, list[str]] = {}
+        for entity in graph.entities.values():
+            if entity.type in NAMED:
+                extra = (n for code in entity.xrefs for n in coded.get(code, ()))
+                names[entity.id] = list(dict.fromkeys((entity.label, *entity.synonyms, *extra)))
+        # The words of the names as written, for correcting a note's typos towards them.
+        self.spelled: dict[str, str] = {}
+        for texts in names.values():
+            for text in texts:
+                for token in self.nlp.make_doc(text):
+                    folded = token.lower_
+                    if folded.isalpha() and len(folded) >= 4:
+                        self.spelled.setdefault(folded, stem(folded))
+        self.written = sorted(self.spelled)
+        self.vocabulary = frozenset(self.spelled.values())
+        self.matcher = Matcher(self.nlp.vocab)
+        self.size: dict[str, int] = {}  # rule key -> how many name words it has
+        rules: dict[str, list[tuple[int, list[str], int]]] = {}
+        owners: dict[str, set[str]] = {}
+        for entity_id, texts in sorted(names.items()):
+            for position, text in enumerate(texts):
+                doc = self.nlp.make_doc(text)
+                norms = [n for n in (self._norm(t.lower_) for t in doc) if n]
+                if norms:
+                    rules.setdefault(entity_id, []).append((position, norms, sum(t.is_alpha for t in doc)))
+                    for norm in norms:
+                        owners.setdefault(norm, set()).add(entity_id)
+        for entity_id, found in rules.items():
+            for position, norms, written in found:
+                # "getting weaker" keeps one word, "weak", that other entities' names share: as a rule it
+                # would claim every "weak" in a note. A one-word name ("cramps") stays.
+                if len(norms) == 1 and written > 1 and len(owners[norms[0]]) > 1:
+                    continue
+                key = f"{entity_id}#{position}"
+                self.size[key] = len(norms)
+                patterns = [_pattern(norms)]
+                if len(norms) == 2:
+                    patterns.append(_pattern(norms[::-1], REVERSED_FILLER))
+                self.matcher.add(key, patterns)
+
+    def _norm(self, folded: str) -> str | None:
+        """The word a token stands for in a rule: a polarity token, a clinical stem, or None for a word
+        that carries nothing (stop words, punctuation)."""
+        if not any(c.isalnum() for c in folded) and folded != "n't":
+            return None
+        polar = polarity_token(folded)
+        if polar is not None:
+            return polar
+        if stop_word(folded):
+            return None
+        stemmed = stem(folded)
+        same = equivalents(stemmed)
+        if len(same) == 1:
+            return same[0]
+        if stemmed not in self.vocabulary and folded.isalpha() and typo_limit(folded):
+            found = process.extractOne(
+                folded, self.written, scorer=OSA.distance, score_cutoff=typo_limit(folded)
+            )
+            if found is not None:
+                return self.spelled[found[0]]
+        return stemmed
+
+    def read(self, text: str) -> Reading:
+        """What the note says (module docstring)."""
+        doc = self.nlp.make_doc(text)
+        for token in doc:
+            norm = self._norm(token.lower_)
+            token.norm_ = norm if norm is not None else "_"
+        doc.ents = self._targets(doc)
+        for _, component in self.nlp.pipeline:
+            doc = component(doc)
+        reading = Reading()
+        seen: set[tuple[str, str]] = set()
+        for ent in doc.ents:
+            entity = self.graph.entities[ent.label_]
+            mention = Mention(entity.curie, entity.label, ent.start_char, ent.end_char, ent.text)
+            where = self._where(ent, entity.type)
+            if where is None or (where, entity.id) in seen:
+                continue
+            seen.add((where, entity.id))
+            getattr(reading, where).append(mention)
+        # A finding both denied and reported (two mentions) stays reported: never silence a finding.
+        reported = {m.id for m in reading.present}
+        reading.absent = [m for m in reading.absent if m.id not in reported]
+        reading.unmatched = [
+            (s.start_char, s.end_char, s.text)
+            for s in doc.sents
+            if s.text.strip() and not any(e.start >= s.start and e.end <= s.end for e in doc.ents)
+        ]
+        self._context_fields(text, reading)
+        return reading
+
+    @staticmethod
+    def _where(ent: Any, entity_type: str) -> str | None:
+        if ent._.is_family or ent._.is_hypothetical:
+            return None
+        if ent._.is_negated:
+            return "absent"
+        if ent._.is_uncertain:
+            return "uncertain"
+        if ent._.is_historical and entity_type != "cause":
+            return "history"
+        return "present"
+
+    def _targets(self, doc: Any) -> list[Any]:
+        """The non-overlapping matches that account for the most name words together (weighted interval
+        scheduling), and among those the tightest: "leg weakness and back pain" is two findings, not
+        the "leg ... pain" that spans both."""
+        from spacy.tokens import Span
+
+        best: dict[tuple[int, int], tuple[int, str]] = {}  # span -> (name words, entity), best rule per span
+        for match_id, start, end in self.matcher(doc):
+            key = self.nlp.vocab.strings[match_id]
+            size, entity_id = self.size[key], key.partition("#")[0]
+            if (start, end) not in best or (size, entity_id) > best[(start, end)]:
+                best[(start, end)] = (size, entity_id)
+        matches = sorted(best.items(), key=lambda item: (item[0][1], item[0][0]))
+        ends = [span[1] for span, _ in matches]
+        # chosen[i]: the best (words, -tokens) using the first i matches, and the matches that make it.
+        chosen: list[tuple[tuple[int, int], list[int]]] = [((0, 0), [])]
+        for i, ((start, end), (size, _)) in enumerate(matches):
+            before = bisect.bisect_right(ends, start, 0, i)  # matches ending at or before this one starts
+            (words_, tokens), picked = chosen[before]
+            take = ((words_ + size, tokens - (end - start)), [*picked, i])
+            chosen.append(max(chosen[i], take, key=lambda c: c[0]))
+        spans = [Span(doc, *matches[i][0], label=matches[i][1][1]) for i in chosen[-1][1]]
+        return sorted(spans, key=lambda s: s.start)
+
+    @staticmethod
+    def _context_fields(text: str, reading: Reading) -> None:
+        cues = _cues()
+        reading.onset = next((value for value, p in cues.onset if p.search(text)), None)
+        reading.course = next((value for value, p in cues.course if p.search(text)), None)
+        explicit = next((value for value, p in cues.laterality if p.search(text)), None)
+        reading.laterality = explicit or ("bilateral" if cues.laterality_weak.search(text) else None)
+        for pattern in cues.age:
+            found = pattern.search(text)
+            if found is not None and 0 < int(found.group(1)) <= 130:
+                reading.age = int(found.group(1))
+                break
+
+
+def _context_rules() -> list[dict[str, Any]]:
+    data = yaml.safe_load(files("clinkg.service.language").joinpath("intake_words.yaml").read_text())
+    rules: list[dict[str, Any]] = data["context"]
+    return rules
+
+
+def _pattern(norms: list[str], filler: int = FILLER) -> list[dict[str, Any]]:
+    """A Matcher pattern: the words in order, up to `filler` other tokens between two of them."""
+    pattern: list[dict[str, Any]] = []
+    for i, norm in enumerate(norms):
+        if i:
+            pattern.append({"OP": f"{{0,{filler}}}"})
+        pattern.append({"NORM": norm})
+    return pattern
