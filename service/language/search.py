@@ -259,7 +259,7 @@ class SearchIndex:
         if variants:
             k = min(RETRIEVE, len(self.names))
             documents, scores = self.bm25.retrieve([variants], k=k, show_progress=False, n_threads=0)
-            found.update(int(d) for d, s in zip(documents[0], scores[0], strict=True) if s > 0)
+            found.update(documents[0][scores[0] > 0].tolist())
         return sorted(found)
 
     def _grades(self, word: str, written: str) -> dict[str, float]:

@@ -27,15 +27,8 @@ class Words:
     raw: tuple[str, ...]  # the same words folded but not stemmed (typos are judged on these)
     content: tuple[str, ...]  # the words a match is judged on: no stop words or polarity tokens, unique
     polarity: frozenset[str]  # the canonical polarity tokens the text has ("no", "difficult")
-
-    @property
-    def joined(self) -> str:
-        return " ".join(self.tokens)
-
-    @property
-    def compact(self) -> str:
-        """The words run together: "light headed" and "lightheaded" are one name."""
-        return "".join(t for t in self.tokens if t not in self.polarity) or "".join(self.tokens)
+    joined: str  # the tokens, space-separated
+    compact: str  # the tokens but polarity ones run together: "light headed" and "lightheaded" are one
 
 
 @dataclass(frozen=True)
@@ -125,4 +118,5 @@ def words(text: str) -> Words:
     content = tuple(
         dict.fromkeys(t for t in tokens if t not in fw.stop_words and t not in fw.polarity_tokens)
     )
-    return Words(tokens, raw, content, polarity)
+    compact = "".join(t for t in tokens if t not in polarity) or "".join(tokens)
+    return Words(tokens, raw, content, polarity, " ".join(tokens), compact)
