@@ -1,0 +1,100 @@
+"""Free-text intake on a hand-made graph: rules made from the graph's names, overlapping matches, ConText
+negation, hypotheticals, family and history, and the context fields (service/language/intake.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinkg.service.language.intake import IntakeReader, Reading
+from clinkg.service.language.words import polarity_token, words
+from clinkg.service.ranking.graph_index import Entity, GraphIndex
+
+
+@pytest.fixture(scope="module")
+def reader() -> IntakeReader:
+    entities = [
+        Entity("leg-weakness", "finding", "Leg weakness", synonyms=["weak legs"]),
+        Entity("leg-pain", "finding", "Leg pain"),
+        Entity("back-pain", "finding", "Back pain", synonyms=["low back pain"]),
+        Entity("retention", "finding", "Urinary retention", synonyms=["cannot pee"]),
+        Entity("incontinence", "finding", "Bowel incontinence"),
+        Entity("numbness", "finding", "Numbness"),
+        Entity("virus", "cause", "Recent viral infection", synonyms=["viral infection"]),
+        Entity("diuretics", "cause", "Diuretics", synonyms=["furosemide"]),
+        Entity("ms", "cause", "Multiple sclerosis"),
+        Entity("mechanism", "mechanism", "Nerve compression"),  # not something a note reports
+        Entity("getting-weaker", "finding", "Progressive weakness", synonyms=["getting weaker"]),
+    ]
+    return IntakeReader(GraphIndex({e.id: e for e in entities}, []))
+
+
+def found(reading: Reading, where: str) -> set[str]:
+    mentions = getattr(reading, where)
+    return {m.id.removeprefix("clinkg:") for m in mentions}
+
+
+def test_names_match_in_either_order_with_words_between(reader: IntakeReader) -> None:
+    assert found(reader.read("My legs are very weak."), "present") == {"leg-weakness"}
+    assert found(reader.read("Weakness in both legs."), "present") == {"leg-weakness"}
+
+
+def test_overlapping_matches_keep_the_set_that_explains_most(reader: IntakeReader) -> None:
+    # "leg ... pain" spans both, but two findings explain four name words.
+    reading = reader.read("Leg weakness and back pain since Monday.")
+    assert found(reading, "present") == {"leg-weakness", "back-pain"}
+
+
+def test_negation_hypotheticals_family_and_history(reader: IntakeReader) -> None:
+    reading = reader.read(
+        "Weak legs. Denies back pain. No numbness or bowel incontinence. Return if she cannot pee. "
+        "Mother had multiple sclerosis. Had a viral infection two weeks ago. On furosemide."
+    )
+    assert found(reading, "present") == {"leg-weakness", "virus", "diuretics"}
+    assert found(reading, "absent") == {"back-pain", "numbness", "incontinence"}
+
+
+def test_a_name_that_says_no_is_not_negated_by_its_own_words(reader: IntakeReader) -> None:
+    reading = reader.read("She can't pee since last night.")
+    assert found(reading, "present") == {"retention"} and reading.absent == []
+
+
+def test_a_one_word_rule_that_other_names_share_is_not_made(reader: IntakeReader) -> None:
+    # "getting weaker" keeps only "weak", which Leg weakness has too: it must not claim every "weak".
+    assert "getting-weaker" not in found(reader.read("My legs are weak."), "present")
+
+
+def test_typos_and_everyday_words(reader: IntakeReader) -> None:
+    assert found(reader.read("numbess in my toes, no pain in my legs tho"), "present") == {"numbness"}
+    assert found(reader.read("cant wee since this morning"), "present") == {"retention"}
+
+
+def test_spans_point_into_the_text(reader: IntakeReader) -> None:
+    text = "Sudden weak legs."
+    (mention,) = reader.read(text).present
+    assert text[mention.start : mention.end] == mention.text == "weak legs"
+
+
+def test_context_fields(reader: IntakeReader) -> None:
+    reading = reader.read("74-year-old woman, left leg weak, came on over a few days, getting worse.")
+    assert (reading.age, reading.laterality, reading.onset, reading.course) == (
+        74,
+        "unilateral",
+        "rapid",
+        "progressive",
+    )
+    assert reader.read("Weak legs for 2 years, comes and goes.").age is None
+    both = reader.read("Both legs weak, suddenly.")
+    assert (both.laterality, both.onset) == ("bilateral", "sudden")
+
+
+def test_sentences_with_nothing_recognised_are_unmatched(reader: IntakeReader) -> None:
+    reading = reader.read("Weak legs. The weather is nice.")
+    assert [text for _, _, text in reading.unmatched] == ["The weather is nice."]
+
+
+def test_polarity_words() -> None:
+    assert polarity_token("not") == "no" and polarity_token("n't") == "no"
+    assert polarity_token("trouble") == "difficult" and polarity_token("unable") == "no"
+    assert polarity_token("legs") is None
+    assert words("can't pass urine").polarity == frozenset({"no"})
+    assert words("trouble passing urine").content == words("passing urine").content
