@@ -1,7 +1,8 @@
 """Free-text intake: a clinician's note or a patient's message read into a differential request.
 
-Findings and history items are found by rules generated from the graph's own names (labels, synonyms and
-the names the release's HPO gives their exact codes), never from a second hand-kept list: each name
+Findings and history items are found by rules generated from the graph's own names (labels, synonyms, the
+names the release's HPO gives their exact codes and the more specific terms below them, as search takes
+them), never from a second hand-kept list: each name
 becomes a spaCy `Matcher` pattern over normalised words (the stems and polarity tokens of
 service/language/words.py, everyday words as their clinical equivalent, typos corrected against the
 names' words), allowing up to `FILLER` other words between the name's words, and for a name of two words
@@ -33,7 +34,7 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from clinkg.service.language.search import typo_limit
+from clinkg.service.language.search import narrower_names, typo_limit
 from clinkg.service.language.words import equivalents, polarity_token, stem, stop_word
 from clinkg.service.ranking.graph_index import GraphIndex
 
@@ -122,11 +123,13 @@ class IntakeReader:
 
         context.add([ConTextRule(**rule) for rule in _context_rules()])
         coded = graph.hierarchy.names if graph.hierarchy is not None else {}
+        narrower = narrower_names(graph)
         names: dict[str, list[str]] = {}
         for entity in graph.entities.values():
             if entity.type in NAMED:
                 extra = (n for code in entity.xrefs for n in coded.get(code, ()))
-                names[entity.id] = list(dict.fromkeys((entity.label, *entity.synonyms, *extra)))
+                more = narrower.get(entity.id, ())
+                names[entity.id] = list(dict.fromkeys((entity.label, *entity.synonyms, *extra, *more)))
         # The words of the names as written, for correcting a note's typos towards them.
         self.spelled: dict[str, str] = {}
         for texts in names.values():

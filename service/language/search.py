@@ -119,7 +119,7 @@ class SearchIndex:
         # The names the release's terminology gives an entity's exact codes are its names too, and so are
         # the names of the more specific terms below them (their nearest exactly coded ancestor's).
         coded = graph.hierarchy.names if graph.hierarchy is not None else {}
-        narrower = _narrower_names(graph)
+        narrower = narrower_names(graph)
         for entity_id in sorted(graph.entities):
             entity = graph.entities[entity_id]
             shows: tuple[int, ...] = ()
@@ -287,7 +287,7 @@ class SearchIndex:
         return found
 
 
-def _narrower_names(graph: GraphIndex) -> dict[str, list[str]]:
+def narrower_names(graph: GraphIndex) -> dict[str, list[str]]:
     """For each curated entity, the names of the HP terms whose nearest exactly coded ancestor is one of
     its exact codes (the same nearest-ancestor rule the references of a request resolve by)."""
     hierarchy = graph.hierarchy
