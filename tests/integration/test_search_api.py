@@ -94,3 +94,29 @@ def test_bad_type_names_the_allowed_values(http: httpx.Client) -> None:
     response = http.get("/v1/search", params={"q": "leg", "type": "disease"})
     message = response.json()["detail"][0]["msg"]
     assert all(name in message for name in ("cause", "mechanism", "finding", "red_flag", "test", "source"))
+
+
+def test_foot_drop_is_a_form_of_leg_weakness(http: httpx.Client) -> None:
+    # No curated name says "foot drop": it is the name of an HP term below the finding's exact code.
+    hit = results(http, q="foot drop")[0]
+    assert hit["id"] == "clinkg:leg-weakness" and hit["matched"].casefold() == "foot drop"
+
+
+def test_hp_terms_and_diseases_are_found_on_an_hpo_release(hpo_http: httpx.Client) -> None:
+    def first(q: str) -> dict[str, Any]:
+        response = hpo_http.get("/v1/search", params={"q": q})
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()["results"]
+        assert found, q
+        return found[0]
+
+    assert (first("areflexia")["id"], first("areflexia")["graph"]) == ("HP:0001284", "hpo")
+    assert first("HP:0009027")["id"] == "HP:0009027"
+    # Foot drop names a curated synonym and the HP term: both come first, the curated one before.
+    drop = [h["id"] for h in hpo_http.get("/v1/search", params={"q": "foot drop"}).json()["results"][:2]]
+    assert drop == ["clinkg:leg-weakness", "HP:0009027"]
+    disease = first("cerebrocostomandibular syndrome")
+    assert disease["id"] in {"OMIM:117650", "ORPHA:1393"} and disease["type"] == "cause"
+    # An HP term that is a curated finding's exact code is that finding: one hit, the curated one.
+    assert first("HP:0007340")["id"] == "clinkg:leg-weakness"
+    assert first("lower limb muscle weakness")["id"] == "clinkg:leg-weakness"
