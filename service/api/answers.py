@@ -24,7 +24,8 @@ from clinkg.service.api.models import (
 )
 from clinkg.service.ranking.answer import Answer, Question
 from clinkg.service.ranking.graph_index import Edge, GraphIndex
-from clinkg.service.ranking.hpo_rank import HpoCandidate, HpoIndex, Match
+from clinkg.service.ranking.hpo_graph import Step
+from clinkg.service.ranking.hpo_rank import Annotation, HpoCandidate, HpoIndex, Match
 from clinkg.service.ranking.lru import BoundedCache
 from clinkg.service.ranking.model import Candidate, Differential, Triage
 from clinkg.service.ranking.paths import Path
@@ -73,6 +74,88 @@ def edge_public(index: GraphIndex, edge: Edge) -> JSON:
             "statement": p.statement,
         },
     }
+
+
+def is_a_edge(hpo: HpoIndex, lower: str, upper: str) -> JSON:
+    """An is_a edge of the HPO as the API shows it: the hierarchy of hp.obo is its provenance."""
+    return {
+        "predicate": "is_a",
+        "from": lower,
+        "to": upper,
+        "qualifiers": {},
+        "provenance": {
+            "source": "hp.obo",
+            "section": f"[Term] {lower}",
+            "paragraph": None,
+            "statement": f"{lower} {hpo.labels[lower]} is a kind of {upper} {hpo.labels[upper]} in the HPO.",
+        },
+    }
+
+
+def annotation_edge(a: Annotation) -> JSON:
+    """A phenotype.hpoa row as an edge from the disease to the term, with the row as its provenance."""
+    qualifiers: dict[str, str | float] = {}
+    if a.frequency is not None:
+        qualifiers["frequency"] = a.frequency
+    if a.onset is not None:
+        qualifiers["onset"] = a.onset
+    return {
+        "predicate": "not_presents_with" if a.negated else "presents_with",
+        "from": a.disease,
+        "to": a.term,
+        "qualifiers": qualifiers,
+        "provenance": {
+            "source": a.source,
+            "section": "phenotype.hpoa",
+            "paragraph": a.paragraph,
+            "statement": a.statement,
+            "evidence": a.evidence,
+            "references": list(a.references),
+        },
+    }
+
+
+def mapping_edge(index: GraphIndex, hpo: HpoIndex, entity_id: str, predicate: str, code: str) -> JSON:
+    """A curated entity's mapping to an HP code (exact_match, close_match, ...): our curation, checked
+    against hp.obo when the release was built."""
+    entity = index.entities[entity_id]
+    return {
+        "predicate": predicate,
+        "from": entity.curie,
+        "to": code,
+        "qualifiers": {},
+        "provenance": {
+            "source": "clinkg",
+            "section": "cross-references",
+            "paragraph": None,
+            "statement": (
+                f"{entity.curie} {entity.label} has the {predicate.replace('_', ' ')} {code} "
+                f"{hpo.labels[code]} (SKOS), verified against hp.obo at build time."
+            ),
+        },
+    }
+
+
+def step_public(index: GraphIndex, hpo: HpoIndex, step: Step | Edge) -> JSON:
+    """An edge of a path through the HPO graph (ranking/hpo_graph.py) as the API shows it."""
+    if isinstance(step, Edge):
+        return edge_public(index, step)
+    if step.annotation is not None:
+        return annotation_edge(step.annotation)
+    if step.predicate == "is_a":
+        return is_a_edge(hpo, step.subject, step.object)
+    return mapping_edge(index, hpo, step.subject, step.predicate, step.object)
+
+
+def node_ref(index: GraphIndex, hpo: HpoIndex | None, node: str) -> JSON:
+    """{id, label, type} of a node of either graph: our entity, an HP term or an HPO disease."""
+    if node in index.entities:
+        return index.brief(node)
+    if hpo is not None and node in hpo.disease_labels:
+        return {"id": node, "label": hpo.disease_labels[node], "type": "hpo_disease"}
+    if hpo is not None and node in hpo.labels:
+        return {"id": node, "label": hpo.labels[node], "type": "hpo_term"}
+    raise KeyError(node)
 
 
 def _path_order(path: Path) -> tuple[float, tuple[str, ...]]:
@@ -274,52 +357,12 @@ class AnswerViews:
             )
         return found
 
-    @staticmethod
-    def _is_a_edge(hpo: HpoIndex, lower: str, upper: str) -> JSON:
-        return {
-            "predicate": "is_a",
-            "from": lower,
-            "to": upper,
-            "qualifiers": {},
-            "provenance": {
-                "source": "hp.obo",
-                "section": f"[Term] {lower}",
-                "paragraph": None,
-                "statement": (
-                    f"{lower} {hpo.labels[lower]} is a kind of {upper} {hpo.labels[upper]} in the HPO."
-                ),
-            },
-        }
-
     def _is_a_json(self, hpo: HpoIndex, lower: str, upper: str) -> orjson.Fragment:
         found = self.is_a_json.get((lower, upper))
         if found is None:
-            edge = orjson.Fragment(orjson.dumps(self._is_a_edge(hpo, lower, upper)))
+            edge = orjson.Fragment(orjson.dumps(is_a_edge(hpo, lower, upper)))
             found = self.is_a_json[(lower, upper)] = edge
         return found
-
-    @staticmethod
-    def _annotation_edge(disease: str, match: Match) -> JSON:
-        a = match.annotation
-        qualifiers: dict[str, str | float] = {}
-        if a.frequency is not None:
-            qualifiers["frequency"] = a.frequency
-        if a.onset is not None:
-            qualifiers["onset"] = a.onset
-        return {
-            "predicate": "presents_with",
-            "from": disease,
-            "to": match.annotated,
-            "qualifiers": qualifiers,
-            "provenance": {
-                "source": a.source,
-                "section": "phenotype.hpoa",
-                "paragraph": a.paragraph,
-                "statement": a.statement,
-                "evidence": a.evidence,
-                "references": list(a.references),
-            },
-        }
 
     def _hpo_walk(self, hpo: HpoIndex, disease: str, match: Match) -> _HpoWalk:
         """From the reported term through the is_a chain to the annotated term, then to the disease: down
@@ -337,7 +380,7 @@ class AnswerViews:
                 chain = [*chain, *fall[1:]]
                 steps += [(low, up) for up, low in zip(fall, fall[1:], strict=False)]
             edges = [(f"is_a:{low}>{up}", self._is_a_json(hpo, low, up)) for low, up in steps]
-            annotation = orjson.Fragment(orjson.dumps(self._annotation_edge(disease, match)))
+            annotation = orjson.Fragment(orjson.dumps(annotation_edge(match.annotation)))
             edges.append((f"hpoa:{match.annotation.paragraph}", annotation))
             return (*chain, disease), tuple(edges)
 

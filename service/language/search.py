@@ -161,8 +161,10 @@ class SearchIndex:
                     spelled.setdefault(written, stemmed)
         self.spelled = spelled
         self.written = sorted(spelled)
-        self.bm25 = bm25s.BM25()
-        self.bm25.index(corpus, show_progress=False)
+        self.bm25: bm25s.BM25 | None = None
+        if corpus:  # a graph with no names (a store without the curated graph) has nothing to index
+            self.bm25 = bm25s.BM25()
+            self.bm25.index(corpus, show_progress=False)
         self._name_ids = np.arange(len(self.names))
 
     def _add(
@@ -256,7 +258,7 @@ class SearchIndex:
         """The names worth ranking: the run-together form's, and BM25's best for every word variant."""
         found = set(self.by_compact.get(query.compact, ()))
         variants = sorted({word for graded in grades.values() for word in graded})
-        if variants:
+        if variants and self.bm25 is not None:
             k = min(RETRIEVE, len(self.names))
             documents, scores = self.bm25.retrieve([variants], k=k, show_progress=False, n_threads=0)
             found.update(documents[0][scores[0] > 0].tolist())

@@ -76,13 +76,15 @@ def _resolve_items(
     unknown: list[str] = []
     misplaced: list[str] = []
     for ref in refs:
-        found = index.resolve(ref)
-        if found is None:
+        found = r.resolver.resolve(ref)
+        if found is not None and found.kind == "hpo_disease":
+            misplaced.append(f"{ref} (an HPO disease)")
+        elif found is None or found.entity is None:
             unknown.append(ref)
-        elif index.entities[found].type not in HISTORY_OR_FINDING:
-            misplaced.append(f"{ref} (a {index.entities[found].type})")
-        elif found not in ids:
-            ids.append(found)
+        elif index.entities[found.entity].type not in HISTORY_OR_FINDING:
+            misplaced.append(f"{ref} (a {index.entities[found.entity].type})")
+        elif found.entity not in ids:
+            ids.append(found.entity)
     problems = []
     if unknown:
         problems.append(f"unknown ids in '{field_name}': {', '.join(unknown)}")
@@ -94,32 +96,41 @@ def _resolve_items(
 def _hpo_terms(
     r: Ranking, hpo: HpoIndex, field_name: str, refs: tuple[str, ...]
 ) -> tuple[tuple[str, ...], list[str], list[str]]:
-    """The HP terms of one field (HP CURIEs, or curated items through the HP codes they imply), the
-    problems, the references neither graph knows.
+    """The HP terms of one field (HP terms however named, or curated items through the HP codes they
+    imply), the problems, the references neither graph knows.
 
     A curated item without an HP code of the release is fine: it takes part in the curated graph (red
-    flags, and the curated candidates of scope "all") only. An item neither graph knows is a problem.
+    flags, and the curated candidates of scope "all") only. An item neither graph knows is a problem, and
+    so is an HPO disease (listed with the unknown references, so that a phenopacket names it by path).
     """
     terms: list[str] = []
     unknown: list[str] = []
+    diseases: list[str] = []
     for ref in refs:
-        upper = ref.strip().upper()
-        found = [upper] if hpo.known(upper) else []
-        if not found:
-            entity = r.index.resolve(ref)
-            if entity is None:
-                unknown.append(ref)
-                continue
+        found = r.resolver.resolve(ref)
+        if found is not None and found.kind == "hpo_disease":
+            diseases.append(ref)
+            continue
+        if found is not None and found.term is not None and hpo.known(found.term):
+            codes = [found.term]
+        elif found is not None and found.entity is not None:
             # Codes the entity implies (exact, close or broader): a patient who has it has those terms.
-            found = [code for code in r.index.entities[entity].codes(IMPLIED) if hpo.known(code)]
-        terms.extend(term for term in found if term not in terms)
+            codes = [code for code in r.index.entities[found.entity].codes(IMPLIED) if hpo.known(code)]
+        else:
+            unknown.append(ref)
+            continue
+        terms.extend(term for term in codes if term not in terms)
     problems = []
     if unknown:
         problems.append(
             f"unknown in both the HPO graph and the curated graph in '{field_name}' (give HP CURIEs such as "
             f"HP:0007340, or curated ids): {', '.join(unknown)}"
         )
-    return tuple(terms), problems, unknown
+    if diseases:
+        problems.append(
+            f"'{field_name}' takes phenotypes and history items, not diseases: {', '.join(diseases)}"
+        )
+    return tuple(terms), problems, unknown + diseases
 
 
 def resolve(question: Question, r: Ranking) -> ScopedQuery:

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 
 from clinkg.ontology import urgency_ranks
 from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.ranking.hpo_graph import HpoGraph
 from clinkg.service.ranking.hpo_rank import HpoIndex
 from clinkg.service.ranking.memo import Memo
 from clinkg.service.ranking.paths import Path, walk_from_finding, walk_from_history
+from clinkg.service.ranking.resolver import Resolver
 from clinkg.service.ranking.tables import Tables, build_tables
 from clinkg.service.ranking.weights import Weights, weights
 
@@ -16,7 +18,8 @@ from clinkg.service.ranking.weights import Weights, weights
 @dataclass
 class Ranking:
     """What the differential needs: the curated graph index, the HPO index of the release (when it has
-    one), the weights, the request-independent tables and the memo of request-independent results."""
+    one), the weights, the request-independent tables and the memo of request-independent results; and
+    what reads references against both graphs (the resolver) and walks the HPO graph for the routes."""
 
     index: GraphIndex
     hpo: HpoIndex | None = None
@@ -29,8 +32,12 @@ class Ranking:
     # default level's when it has none): request-independent parts of a candidate's order.
     listable: frozenset[str] = field(init=False)
     urgency_rank: dict[str, int] = field(init=False)
+    resolver: Resolver = field(init=False)
+    hpo_graph: HpoGraph | None = field(init=False)
 
     def __post_init__(self) -> None:
+        self.resolver = Resolver(self.index, self.hpo, self.index.hierarchy)
+        self.hpo_graph = None if self.hpo is None else HpoGraph(self.hpo, self.index)
         self.tables = build_tables(self.index)
         ranks, default = urgency_ranks(), self.weights.triage.default
         self.must_not_miss_causes = tuple(

@@ -99,13 +99,14 @@ class Entity:
 
 
 class GraphIndex:
-    """Entities and edges of the graph, with adjacency and lookups by id, CURIE and label."""
+    """Entities and edges of the graph, with adjacency. References (ids, codes, labels) are read by
+    ranking/resolver.py."""
 
     def __init__(
         self, entities: dict[str, Entity], edges: list[Edge], hierarchy: Hierarchy | None = None
     ) -> None:
         # The release's HPO hierarchy: an HP term no entity cites resolves through its nearest cited
-        # ancestor (set by whoever loads the release, see ranking/hierarchy.py).
+        # ancestor (set by whoever loads the release, see ranking/hierarchy.py; read by the Resolver).
         self.hierarchy = hierarchy
         # Canonical orders, so that answers do not depend on how a backend happens to sort its rows.
         self.entities = dict(sorted(entities.items()))
@@ -118,15 +119,6 @@ class GraphIndex:
         self.briefs = {
             e.id: {"id": e.curie, "label": e.label, "type": e.type} for e in self.entities.values()
         }
-        self.by_xref: dict[str, list[str]] = defaultdict(list)
-        self.by_name: dict[str, list[str]] = defaultdict(list)
-        for entity in self.entities.values():
-            for xref in entity.codes(IDENTIFYING):
-                self.by_xref[xref.upper()].append(entity.id)
-            for name in (entity.label, *entity.synonyms):
-                key = name.casefold()
-                if entity.id not in self.by_name[key]:
-                    self.by_name[key].append(entity.id)
 
     @classmethod
     def load(cls, backend: Backend) -> GraphIndex:
@@ -189,27 +181,6 @@ class GraphIndex:
             if row["predicate"] in predicates
         ]
         return cls(entities, edges)
-
-    def resolve(self, reference: str) -> str | None:
-        """Our entity id for an id, a `clinkg:` CURIE, an IRI, a cross-reference CURIE or an exact label.
-
-        An HPO term that no entity cites resolves through its nearest cited ancestor (a more specific
-        form of a finding counts as that finding).
-        """
-        ref = reference.strip()
-        candidates = (ref, ref.removeprefix("clinkg:"), local_id(ref))
-        for candidate in candidates:
-            if candidate in self.entities:
-                return candidate
-        upper = ref.upper()
-        if upper in self.by_xref:
-            return self.by_xref[upper][0]
-        if upper.startswith("HP:") and self.hierarchy is not None:
-            for ancestor in self.hierarchy.ancestors(upper):
-                if ancestor in self.by_xref:
-                    return self.by_xref[ancestor][0]
-        named = self.by_name.get(ref.casefold())
-        return named[0] if named else None
 
     def of_type(self, entity_type: str | None) -> list[Entity]:
         """Entities of one type (all when None), sorted by id."""

@@ -9,7 +9,7 @@ from clinkg.service.api.connection import intake_json, read_note
 from clinkg.service.api.deps import ServedDep
 from clinkg.service.api.models import IntakeRequest, IntakeResponse, errors
 
-router = APIRouter(prefix="/v1", tags=["intake"], responses=errors(401, 413, 422, 503))
+router = APIRouter(prefix="/v1", tags=["intake"], responses=errors(400, 401, 413, 422, 503))
 
 
 @router.post("/intake", response_model=IntakeResponse)
