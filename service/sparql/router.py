@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
+import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
 from clinkg.service.settings import Settings
-from clinkg.service.sparql.exec import QueryFailedError
+from clinkg.service.sparql.exec import QueryFailedError, check_shape
 from clinkg.service.sparql.formats import ALL_MEDIA_TYPES, GRAPH, SOLUTIONS
-from clinkg.service.sparql.workers import SparqlWorkers
+from clinkg.service.sparql.workers import Job, SparqlWorkers
 
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
@@ -27,6 +28,7 @@ UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 )
 READ_ONLY = "this SPARQL endpoint is read-only: SPARQL Update is not accepted"
+INLINE_SCAN_CHARS = 10_000  # a shape check this short takes a few milliseconds on the event loop
 
 # The grammar puts only BASE and PREFIX declarations (and comments) before the query or update keyword.
 _PROLOGUE = re.compile(r"(?:\s|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>)*", re.IGNORECASE)
@@ -81,14 +83,22 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         f"default JSON. {GRAPH.kind}: {GRAPH.available()}, default Turtle.",
         "content": {media: {"schema": {"type": "string"}} for media in ALL_MEDIA_TYPES},
     },
-    400: _problem("No query, several, a bad graph IRI, or a syntax error (with the parser's message)."),
+    400: _problem(
+        "No query, several, a bad graph IRI, a syntax error (with the parser's message), or a query nested "
+        "deeper than CLINKG_SPARQL_MAX_NESTING or with more than CLINKG_SPARQL_MAX_OPERATORS operators."
+    ),
     403: _problem("An update (the endpoint is read-only), or SERVICE while federation is disabled."),
     406: _problem("No acceptable format for this kind of result; the message lists those available."),
     413: _problem("The query is longer than CLINKG_SPARQL_MAX_QUERY_CHARS."),
     415: _problem("A POST body that is neither a form nor application/sparql-query."),
+    422: _problem(
+        "The result has more rows than CLINKG_SPARQL_MAX_ROWS or more bytes than "
+        "CLINKG_SPARQL_MAX_RESULT_BYTES: refused whole, never truncated; add LIMIT."
+    ),
     503: _problem(
-        "No embedded RDF store; every SPARQL worker busy (with Retry-After); or the query ran past "
-        "CLINKG_SPARQL_TIMEOUT_S and was stopped."
+        "No embedded RDF store; every SPARQL worker busy or starting (with Retry-After); the query ran past "
+        "CLINKG_SPARQL_TIMEOUT_S or CLINKG_SPARQL_WORKER_MEMORY_MB and was stopped; or its worker crashed "
+        "(it is replaced)."
     ),
 }
 POST_BODY = {
@@ -210,10 +220,30 @@ async def _answer(
     operation = _first_keyword(text)
     if operation in UPDATE_KEYWORDS:
         raise HTTPException(403, f"{READ_ONLY} ({operation} is an update)")
-    dataset = _dataset(protocol)
-    job = (text, dataset, settings.sparql_service_enabled, accept, protocol.formats)
+    limits = (settings.sparql_max_nesting, settings.sparql_max_operators)
     try:
-        media, body = await workers.run(job, settings.sparql_timeout_s)
+        # Linear, before any parser: deep nesting overflows the stack of Oxigraph's recursive parser.
+        # A long query's scan (up to ~30 ms at 100,000 characters) runs off the event loop.
+        if len(text) > INLINE_SCAN_CHARS:
+            await anyio.to_thread.run_sync(check_shape, text, *limits)
+        else:
+            check_shape(text, *limits)
+    except QueryFailedError as failure:
+        raise HTTPException(failure.status, failure.detail) from None
+    job = Job(
+        query=text,
+        dataset=_dataset(protocol),
+        federation=settings.sparql_service_enabled,
+        accept=accept,
+        formats=protocol.formats,
+        timeout_s=settings.sparql_timeout_s,
+        max_rows=settings.sparql_max_rows,
+        max_bytes=settings.sparql_max_result_bytes,
+        max_nesting=settings.sparql_max_nesting,
+        max_operators=settings.sparql_max_operators,
+    )
+    try:
+        media, body = await workers.run(job)
     except QueryFailedError as failure:
         headers = {"Retry-After": str(workers.retry_after_s)} if failure.status == 503 else None
         raise HTTPException(failure.status, failure.detail, headers=headers) from None

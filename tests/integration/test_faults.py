@@ -1,4 +1,5 @@
-"""Faults made for real: a store that is down at start or mid-run, a damaged store, a killed build."""
+"""Faults made for real: a store that is down at start or mid-run, a damaged store, a killed build, a SPARQL
+worker that dies while idle, a rebuild while serving."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import psutil
 import pyoxigraph as ox
 import pytest
 from falkordb import FalkorDB
 from fastapi.testclient import TestClient
 
-from clinkg.loaders.build import current_release
+from clinkg.loaders.build import build, current_release
 from clinkg.loaders.content import load_content
 from clinkg.loaders.neo4j import load_falkordb
 from clinkg.service.api.app import create_app
@@ -26,7 +29,9 @@ from clinkg.service.stores.base import Backend, BackendUnavailableError
 from clinkg.service.stores.cypher import falkordb_backend
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
+from ..conftest import Edit
 from ..falkordb_server import falkordb_server
+from .sparql_helpers import ASK, gone, pool, ready, serving, sparql, until
 
 pytestmark = pytest.mark.integration
 CLINKG = str(Path(sys.executable).parent / "clinkg")
@@ -203,3 +208,44 @@ def test_neo4j_unreachable_at_start_gives_503_naming_it(tmp_path: Path) -> None:
         cypher = client.post("/v1/cypher", json={"query": "MATCH (n) RETURN count(n)"})
         assert cypher.status_code == 503
         assert client.get("/ready").status_code == 503
+
+
+def test_a_worker_that_died_while_idle_is_never_handed_a_query(build_dir: Path) -> None:
+    with serving(Settings(build_dir=build_dir, sparql_workers=2, sparql_queue_wait_s=60)) as (url, app):
+        until(lambda: ready(url), "the SPARQL workers ready")
+        workers = pool(app)
+        victim = max(workers.pids())  # the last started: the one a LIFO pool hands out first
+        os.kill(victim, signal.SIGKILL)
+        until(lambda: gone(psutil.Process(victim)), "the killed worker gone")
+        answers = [sparql(url, ASK).status_code for _ in range(6)]
+        assert answers == [200] * 6
+        until(lambda: len(workers.pids()) == 2 and victim not in workers.pids(), "a replacement worker")
+        assert ready(url)
+
+
+def test_replacement_workers_serve_the_release_the_service_started_with(
+    minimal_dir: Path, edit: Edit, tmp_path: Path
+) -> None:
+    """A rebuild switches `current` while the service runs: a worker started after it still opens the
+    release the service (its index, /health) was started on, so one query gives one answer."""
+    out = tmp_path / "build"
+    build(out, minimal_dir)
+    renamed = 'ASK { ?s rdfs:label ?l FILTER(STR(?l) = "dehydration, rebuilt") }'
+    prefix = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    with serving(Settings(build_dir=out, sparql_workers=1, sparql_queue_wait_s=60)) as (url, app):
+        until(lambda: ready(url), "the SPARQL workers ready")
+        assert sparql(url, prefix + renamed).json()["boolean"] is False
+        edit("causes.yaml", "label: dehydration\n", "label: dehydration, rebuilt\n")
+        build(out, minimal_dir)
+        (victim,) = pool(app).pids()
+        os.kill(victim, signal.SIGKILL)
+        until(lambda: gone(psutil.Process(victim)), "the killed worker gone")
+        answers: list[httpx.Response] = []
+
+        def answered() -> bool:
+            answers.append(sparql(url, prefix + renamed))
+            return answers[-1].status_code == 200
+
+        until(answered, "an answer from a replacement worker")
+        assert answers[-1].json()["boolean"] is False  # the new release has it; the one served does not
+        assert victim not in pool(app).pids()

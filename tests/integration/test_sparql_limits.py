@@ -1,7 +1,10 @@
-"""Heavy SPARQL ends on time and stops using CPU; the rest of the service keeps answering meanwhile."""
+"""Heavy SPARQL ends on time and stops using CPU; the rest of the service keeps answering meanwhile. A query
+that needs too much memory, returns too much or nests too deep is stopped or refused, and the worker that
+ran it is replaced outside the next query's budget."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -10,10 +13,12 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from fastapi import FastAPI
 
 from clinkg.service.settings import Settings
 
 from .conftest import live_server
+from .sparql_helpers import ASK, pool, ready, serving, sparql, until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 # Every triple joined with every triple with every triple: billions of rows.
@@ -101,3 +106,96 @@ def test_a_full_pool_answers_503_with_retry_after(limited: str) -> None:
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
     assert "busy" in response.json()["detail"]
+
+
+# Every triple joined with every triple, sorted: Oxigraph holds all 25 million rows before the first one
+# (the red team's query: 5.3 GB in 10 s without a cap).
+MEMORY_BOMB = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+WIDE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+MEMORY_MB = 384
+
+
+@pytest.fixture(scope="module")
+def capped(build_dir: Path) -> Iterator[tuple[str, FastAPI]]:
+    settings = Settings(
+        build_dir=build_dir,
+        sparql_workers=1,
+        sparql_timeout_s=10,  # far more than the cap needs: what stops the query must be the cap
+        sparql_queue_wait_s=60,
+        sparql_worker_memory_mb=MEMORY_MB,
+        sparql_max_rows=1000,
+        sparql_max_result_bytes=200_000,
+    )
+    with serving(settings) as served:
+        until(lambda: ready(served[0]), "the SPARQL workers ready")
+        yield served
+
+
+def test_a_memory_bomb_stops_at_the_worker_memory_cap_and_the_worker_is_replaced(
+    capped: tuple[str, FastAPI],
+) -> None:
+    url, app = capped
+    (before,) = pool(app).pids()
+    peak = {"rss": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            with contextlib.suppress(psutil.Error):
+                peak["rss"] = max(peak["rss"], psutil.Process(before).memory_info().rss)
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.monotonic()
+    response = sparql(url, MEMORY_BOMB)
+    elapsed = time.monotonic() - started
+    done.set()
+    sampler.join()
+    print(f"memory bomb: {response.status_code} in {elapsed:.2f} s, worker peak RSS {peak['rss'] >> 20} MB")
+    assert response.status_code == 503, response.text
+    assert f"{MEMORY_MB} MB a SPARQL worker may use" in response.json()["detail"]
+    assert response.headers["retry-after"] == "1"
+    assert peak["rss"] <= MEMORY_MB * 2**20
+    answer = sparql(url, ASK)
+    assert answer.status_code == 200 and answer.json()["boolean"] is True
+    assert pool(app).pids() != [before]
+
+
+def test_results_past_the_row_or_byte_cap_are_refused_whole(capped: tuple[str, FastAPI]) -> None:
+    url, _ = capped
+    for query in ("SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }", WIDE):
+        response = sparql(url, query)
+        assert response.status_code == 422, (query, response.text)
+        assert "more than 1000 rows (CLINKG_SPARQL_MAX_ROWS)" in response.json()["detail"]
+    # 1000 rows are allowed, but not 200 KB of them in XML.
+    response = sparql(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 1000", format="xml")
+    assert response.status_code == 422, response.text
+    assert "more than 200000 bytes as application/sparql-results+xml" in response.json()["detail"]
+    small = sparql(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    assert small.status_code == 200 and len(small.json()["results"]["bindings"]) == 10
+
+
+def test_deep_nesting_and_operator_chains_are_refused_before_any_parser(http: httpx.Client) -> None:
+    url = str(http.base_url).rstrip("/")
+    braces = "SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o " + "} " * 3000  # 12 KB crashed a worker
+    response = sparql(url, braces)
+    assert response.status_code == 400, response.text
+    assert "more than 64 deep (CLINKG_SPARQL_MAX_NESTING)" in response.json()["detail"]
+    chain = "ASK { ?s ?p ?o FILTER(" + "!" * 20000 + "?o) }"
+    response = sparql(url, chain)
+    assert response.status_code == 400, response.text
+    assert "CLINKG_SPARQL_MAX_OPERATORS" in response.json()["detail"]
+    # Brackets and operators in strings, IRIs and comments are text, not structure.
+    quoted = (
+        'ASK { ?s ?p ?o FILTER(?o != "'
+        + "{(" * 3000
+        + '" && ?s != <http://example.org/a/b/c>) } # '
+        + "[!" * 3000
+    )
+    response = sparql(url, quoted)
+    assert response.status_code == 200, response.text
+    # The deepest and longest query the limits let through runs: the worker's stack holds it.
+    deepest = "ASK " + "{ " * 63 + "?s ?p ?o FILTER(" + "!" * 999 + "?o) " + "} " * 63
+    response = sparql(url, deepest)
+    assert response.status_code == 200, response.text

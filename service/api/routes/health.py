@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from clinkg.service.api.deps import BackendDep, ConnectionDep, IndexDep, SettingsDep
@@ -37,10 +37,24 @@ class Ready(BaseModel):
     status: str
     backend: str
     entities: int
+    sparql: str | None = Field(default=None, description="the SPARQL workers' state (embedded store only)")
 
 
-@router.get("/ready", response_model=Ready, responses={503: {"description": "the store cannot answer"}})
-def ready(backend: BackendDep, index: IndexDep) -> Ready:
-    """The graph is loaded and the store answers now (Neo4j reachable); 503 with the reason otherwise."""
+@router.get(
+    "/ready",
+    response_model=Ready,
+    responses={503: {"description": "the store cannot answer, or the SPARQL workers cannot yet"}},
+)
+def ready(backend: BackendDep, index: IndexDep, connection: ConnectionDep) -> Ready:
+    """Every route can answer now: the graph is loaded, the store answers (Neo4j reachable) and, on the
+    embedded store, the SPARQL workers have started and answered a ping; 503 with the reason otherwise."""
     backend.ping()
-    return Ready(status="ready", backend=backend.name, entities=len(index.entities))
+    workers = connection.workers
+    if workers is not None and not workers.ready:
+        raise HTTPException(503, workers.state())
+    return Ready(
+        status="ready",
+        backend=backend.name,
+        entities=len(index.entities),
+        sparql=None if workers is None else workers.state(),
+    )
