@@ -19,6 +19,7 @@ from typing import Any
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
+import attack_bench  # noqa: E402 - after the path is set
 import hpo_bench  # noqa: E402 - after the path is set
 import language_bench  # noqa: E402 - after the path is set
 import load_bench  # noqa: E402 - after the path is set
@@ -49,6 +50,12 @@ def main() -> None:
     results["stories"] = stories.run()
     print(stories.table(results["stories"]))
     print("  " + ", ".join(f"{k} {v}" for k, v in results["stories"].items() if k != "rows"))
+    print("attacks (issue 17) against a real clinkg serve, /health polled throughout")
+    results["attacks"] = attack_bench.run()
+    print(attack_bench.table(results["attacks"]))
+    rows = results["attacks"]["attacks"].values()
+    results["attacks"]["worst_health_p99_ms"] = max(r["health_p99_ms"] for r in rows)
+    results["attacks"]["at_rest_total_mb"] = results["attacks"]["at_rest"]["total_mb"]
     print("words to findings: search on written and held-out phrases, free-text intake on written notes")
     results["language"] = language_bench.run()
     print(language_bench.table(results["language"]))
@@ -75,6 +82,8 @@ GOALS = (
     ("seed", "differential_p50_ms", "<=", 1.0),
     ("seed", "http_ratio", ">=", 0.5),
     ("seed", "http_uncached_ratio", ">=", 0.5),
+    ("attacks", "worst_health_p99_ms", "<=", 100.0),
+    ("attacks", "at_rest_total_mb", "<=", 300.0),
     ("language", "search_top1", ">=", 0.95),
     ("language", "holdout_top1", ">=", 0.95),
     ("language", "hpo_search_top1", ">=", 0.95),

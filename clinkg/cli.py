@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from clinkg.loaders.content import ContentDir, packaged_content
@@ -38,6 +40,33 @@ ContentOption = Annotated[
         "--content", help="Content folder (default: CLINKG_CONTENT_DIR, else the packaged content)."
     ),
 ]
+
+
+@app.callback()
+def _check_settings() -> None:
+    # Every command reads the CLINKG_ settings: a bad value is reported in one line naming the variable,
+    # before any command starts, instead of a traceback from wherever it is first read.
+    try:
+        get_settings()
+    except ValidationError as exc:
+        for problem in exc.errors(include_url=False, include_input=False, include_context=False):
+            name = f"CLINKG_{str(problem['loc'][0]).upper()}" if problem["loc"] else "CLINKG_*"
+            err.print(f"[red]error:[/] invalid setting {name}: {escape(problem['msg'])}", highlight=False)
+        raise typer.Exit(1) from None
+    except SettingsError as exc:  # a value that is not the JSON a list setting needs
+        err.print(f"[red]error:[/] invalid setting: {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _write_failed(exc: OSError, target: Path) -> typer.Exit:
+    """A build that could not be written (a full disk, no permission): one line, exit 1."""
+    reason = exc.strerror or str(exc)
+    err.print(
+        f"[red]error:[/] cannot write the build in {escape(str(target))}: {escape(reason)}; "
+        "the previous build is unchanged",
+        highlight=False,
+    )
+    return typer.Exit(1)
 
 
 class ExportFormat(StrEnum):
@@ -123,6 +152,8 @@ def build(
         _report_failure(exc)
         err.print("[yellow]nothing was written; the previous build is unchanged[/]")
         raise typer.Exit(1) from None
+    except OSError as exc:
+        raise _write_failed(exc, target) from None
     manifest = result.manifest
     out.print(f"[green]built[/] {manifest['triples']} triples -> {result.release}")
 
@@ -192,6 +223,7 @@ def serve(
     from clinkg.loaders.build import ShapesViolatedError, is_up_to_date
     from clinkg.loaders.build import build as run_build
     from clinkg.service.api.app import create_app
+    from clinkg.service.server import options as server_options
 
     settings = get_settings()
     if build_first and settings.backend == "oxigraph" and settings.store_path is None:
@@ -203,6 +235,8 @@ def serve(
             except (ContentError, ShapesViolatedError) as exc:
                 _report_failure(exc)
                 raise typer.Exit(1) from None
+            except OSError as exc:
+                raise _write_failed(exc, settings.build_dir) from None
     if settings.backend == "oxigraph":
         from clinkg.service.stores.base import BackendUnavailableError
         from clinkg.service.stores.oxigraph import OxigraphBackend
@@ -226,6 +260,7 @@ def serve(
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=10,
+        **server_options(settings),
     )
 
 
@@ -457,6 +492,9 @@ def import_hpo_command(
             _report_failure(exc)
             err.print("[yellow]nothing was written; the previous release is unchanged[/]")
             raise typer.Exit(1) from None
+        except OSError as exc:
+            progress.stop()
+            raise _write_failed(exc, target) from None
         # Serving the release once builds what the service keeps beside the store (its HPO index reads
         # ~270k rows through the query library, tens of seconds on Oxigraph), so that `clinkg serve`
         # starts in seconds; through the service's own entry, not its internals.

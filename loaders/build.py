@@ -3,17 +3,26 @@
 A build writes a complete release beside the current one and then switches `current` to it with one
 atomic symlink replacement, so a failed or killed build leaves the previous artifacts and store as they
 were. The stable names `build/clinkg.nt` etc. are symlinks through `current`.
+
+Builds may run at once in one build folder (two `clinkg serve`, a build beside an import). Each writes its
+own staging folder, and holds a lock on it for as long as it lives; the folder's lock file (`.build.lock`)
+is held while a staging folder is made and claimed, and while a release is renamed, switched in and the
+old ones pruned, so that no prune falls between another build's rename and its switch (which left
+`current` dangling). A prune also removes the staging folders nobody holds: their builder was killed.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from itertools import islice
@@ -37,6 +46,8 @@ ARTIFACTS = ("clinkg.ttl", "clinkg.nt", "clinkg.jsonld", "manifest.json")
 STORE_DIR = "store"
 BULK_LINES = 100_000
 CURRENT = "current"
+LOCK = ".build.lock"
+STAGING = ".staging-"
 
 
 class ShapesViolatedError(Exception):
@@ -196,6 +207,31 @@ def _write_release(
     return manifest
 
 
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """The build folder's lock (blocking): held for the short steps that must not interleave."""
+    with (out / LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _claim(folder: Path, *, wait: bool) -> int | None:
+    """An open descriptor of `folder` holding its lock, or None when another holds it (wait=False). The
+    lock goes with the descriptor: a builder that dies, however, lets go of its staging folder."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            return None
+        raise
+    return fd
+
+
 def _switch(out: Path, release: Path) -> None:
     link = out / CURRENT
     tmp = out / f".{CURRENT}.{os.getpid()}"
@@ -211,11 +247,23 @@ def _switch(out: Path, release: Path) -> None:
             stable.symlink_to(Path(CURRENT) / name)
 
 
-def _prune(releases: Path, keep: set[Path]) -> None:
+def _prune(out: Path, releases: Path, keep: set[Path]) -> None:
+    """Remove the releases but `keep`, and the staging folders whose builder is gone (called under the
+    build folder's lock: a staging folder is made and claimed under it too, so none is caught unclaimed)."""
     for entry in releases.iterdir():
-        # Another build's staging folder is not ours to remove.
-        if entry.resolve() not in keep and not entry.name.startswith(".staging-"):
+        if entry.name.startswith(STAGING):
+            try:
+                fd = _claim(entry, wait=False)
+            except OSError:  # vanished meanwhile, or a file system without locks: leave it
+                continue
+            if fd is None:  # a running build's
+                continue
             shutil.rmtree(entry, ignore_errors=True)
+            os.close(fd)
+        elif entry.resolve() not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+    for tmp in out.glob(f".{CURRENT}.*"):  # a link a killed build made for its switch
+        tmp.unlink(missing_ok=True)
 
 
 def build(
@@ -236,20 +284,28 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     releases = out / "releases"
     releases.mkdir(exist_ok=True)
-    previous = (out / CURRENT).resolve() if (out / CURRENT).is_symlink() else None
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
+    with _locked(out):
+        staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=releases))
+        claim = _claim(staging, wait=True)
     try:
-        manifest = _write_release(staging, content, graph, extra_graphs, phase)
-        release = releases / f"{manifest['graph_sha256'][:16]}-{os.getpid()}-{staging.name[-8:]}"
-        staging.rename(release)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if phase is not None:
-        phase("switch")
-    _switch(out, release)
-    # Keep the previous release: a running service may still have its store open.
-    _prune(releases, {release.resolve(), *([previous] if previous else [])})
+        try:
+            manifest = _write_release(staging, content, graph, extra_graphs, phase)
+            release = releases / f"{manifest['graph_sha256'][:16]}-{os.getpid()}-{staging.name[-8:]}"
+            if phase is not None:
+                phase("switch")
+            with _locked(out):
+                staging.rename(release)
+                link = out / CURRENT
+                previous = link.resolve() if link.is_symlink() else None
+                _switch(out, release)
+                # Keep the previous release: a running service may still have its store open.
+                _prune(out, releases, {release.resolve(), *([previous] if previous else [])})
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    finally:
+        if claim is not None:
+            os.close(claim)
     return BuildResult(release=release, manifest=manifest)
 
 

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     sparql_service_enabled: bool = False
     sparql_queue_wait_s: float = 1.0  # how long a query waits for a free worker before 503
     sparql_workers: int = 2  # processes; also the number of SPARQL queries that run at once
+    sparql_worker_memory_mb: int = 1024  # address space of each SPARQL worker (RLIMIT_AS); 0 for no cap
+    sparql_max_rows: int = 100_000  # solutions (triples for CONSTRUCT/DESCRIBE) in one answer; more is 422
+    sparql_max_result_bytes: int = 32 * 1024 * 1024  # one serialized answer; more is 422
+    sparql_max_nesting: int = 64  # brackets, braces and parentheses inside one another; deeper is 400
+    sparql_max_operators: int = 1000  # ! && || + - * / | ^ in one query; more is 400
     neo4j_uri: str = "bolt://localhost:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr | None = None
@@ -58,8 +63,18 @@ class Settings(BaseSettings):
     max_note_chars: int = 10_000  # a note for /v1/intake or a differential's `text`; longer is a 413
     api_token: SecretStr | None = None
     cors_origins: list[str] = []
-    # Serialized differential answers kept in memory; the graph does not change while serving.
+    # Serialized differential answers kept in memory; the graph does not change while serving. Bounded by
+    # count and by bytes: one HPO answer can be hundreds of kilobytes.
     answer_cache_size: int = 1024
+    answer_cache_bytes: int = 64 * 1024 * 1024
+    # The HTTP server (`clinkg serve`, service/server.py). A request's URL (414 beyond) and its header
+    # fields (431 beyond); httptools cannot parse a URL past 65,535 bytes at all.
+    max_url_bytes: int = Field(default=32 * 1024, ge=1024, le=65_535)
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024)
+    # A request must arrive whole (head and body) within this many seconds of its first byte, and a new
+    # connection must start one as soon: a connection that sends nothing, or half a request, is closed.
+    read_timeout_s: float = Field(default=10.0, gt=0)
+    keep_alive_s: int = Field(default=5, ge=1)  # an idle connection between requests is closed after this
 
     @property
     def store(self) -> Path:

@@ -197,7 +197,8 @@ class AnswerViews:
     hpo_node_json: dict[str, orjson.Fragment] = field(default_factory=dict)
     is_a_json: dict[tuple[str, str], orjson.Fragment] = field(default_factory=dict)  # as many as hp.obo has
     # Keyed by request-chosen matches, so bounded: a release has ~270k annotation rows.
-    hpo_walks: BoundedCache[_WalkKey, _HpoWalk] = field(default_factory=lambda: BoundedCache(16384))
+    # About 8 KB each with their edges: 4,096 keep the answers of the common diseases warm in ~32 MB.
+    hpo_walks: BoundedCache[_WalkKey, _HpoWalk] = field(default_factory=lambda: BoundedCache(4096))
 
     def __post_init__(self) -> None:
         # Edge ids follow the index's canonical edge order: the same graph gives the same ids.

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from clinkg import __version__
 from clinkg.service.api.connection import GraphConnection, NoteTooLongError, UnknownItemsError
@@ -24,6 +27,15 @@ from clinkg.service.settings import Settings, get_settings
 from clinkg.service.sparql.router import sparql_router
 from clinkg.service.stores.base import Backend, BackendUnavailableError, QueryInvalidError, WriteRefusedError
 from clinkg.service.stores.oxigraph import OxigraphBackend
+
+
+class ErrorResponse(JSONResponse):
+    """An error's JSON that can always be sent: a character UTF-8 cannot encode (a lone surrogate, which
+    Python's JSON parser lets through from a `\\ud800` escape) is replaced, never a 500 in its place."""
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.encode("utf-8", "replace")
 
 
 def open_backend(settings: Settings) -> Backend:
@@ -89,13 +101,24 @@ def create_app(
         api_token=chosen.api_token.get_secret_value() if chosen.api_token else None,
     )
     if chosen.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=chosen.cors_origins, allow_methods=["GET", "POST"])
+        # A browser asks before it sends a token or a JSON body (neither is a "simple" request).
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=chosen.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-request-id"],
+            expose_headers=["x-request-id"],
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Never a stack trace to the client; the log has it, under the request id the client got.
         logging.getLogger("clinkg").exception("unhandled error on %s", request.url.path)
-        return JSONResponse(status_code=500, content={"detail": "internal error; see the server log"})
+        return ErrorResponse(status_code=500, content={"detail": "internal error; see the server log"})
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return ErrorResponse(status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -103,29 +126,29 @@ def create_app(
             {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
             for err in exc.errors()
         ]
-        return JSONResponse(status_code=422, content={"detail": problems})
+        return ErrorResponse(status_code=422, content={"detail": problems})
 
     @app.exception_handler(UnresolvedError)
     async def unresolved(_: Request, exc: UnresolvedError) -> JSONResponse:
         content: dict[str, object] = {"detail": str(exc)}
         if isinstance(exc, UnknownItemsError):
             content["unknown"] = exc.suggestions
-        return JSONResponse(status_code=422, content=content)
+        return ErrorResponse(status_code=422, content=content)
 
     @app.exception_handler(NoteTooLongError)
     async def note_too_long(_: Request, exc: NoteTooLongError) -> JSONResponse:
-        return JSONResponse(status_code=413, content={"detail": str(exc)})
+        return ErrorResponse(status_code=413, content={"detail": str(exc)})
 
     @app.exception_handler(QueryInvalidError)
     async def invalid_query(_: Request, exc: QueryInvalidError) -> JSONResponse:
-        return JSONResponse(status_code=400, content={"detail": f"the query was refused: {exc}"})
+        return ErrorResponse(status_code=400, content={"detail": f"the query was refused: {exc}"})
 
     @app.exception_handler(WriteRefusedError)
     async def write_refused(_: Request, exc: WriteRefusedError) -> JSONResponse:
-        return JSONResponse(status_code=403, content={"detail": f"the query was refused: {exc}"})
+        return ErrorResponse(status_code=403, content={"detail": f"the query was refused: {exc}"})
 
     @app.exception_handler(BackendUnavailableError)
     async def unavailable(_: Request, exc: BackendUnavailableError) -> JSONResponse:
-        return JSONResponse(status_code=503, content={"detail": str(exc)})
+        return ErrorResponse(status_code=503, content={"detail": str(exc)})
 
     return app

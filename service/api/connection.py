@@ -73,8 +73,8 @@ def serve(backend: Backend, settings: Settings | None = None) -> Served:
         index,
         ranking,
         AnswerViews(index, ranking.weights, hpo),
-        SearchIndex.from_graph(index, hpo),
-        AnswerCache(settings.answer_cache_size),
+        SearchIndex.from_graph(index, hpo, ranking.resolver),
+        AnswerCache(settings.answer_cache_size, max_bytes=settings.answer_cache_bytes, weigh=len),
         settings,
     )
 
@@ -137,6 +137,7 @@ class GraphConnection:
                     backend.path,
                     self._settings.sparql_workers,
                     queue_wait_s=self._settings.sparql_queue_wait_s,
+                    memory_mb=self._settings.sparql_worker_memory_mb,
                 )
             self.served, self.error = served, None
             freeze_heap()
@@ -173,6 +174,8 @@ class UnknownItemsError(UnresolvedError):
 
 
 SUGGESTIONS = 3
+UNKNOWN = "unknown in this release ('unknown': 'ignore')"
+NO_HP_CODE = "no HP code: the HPO ranking cannot use it (the curated graph does: red flags, triage)"
 SUGGESTED_TYPES = frozenset({"finding", "cause"})  # what 'present' and 'absent' take
 
 
@@ -315,8 +318,10 @@ def answer_bytes(request: DifferentialRequest, served: Served) -> bytes:
         (query, verbose), lambda: served.views.dumps(answer(query, served.ranking), verbose)
     )
     extra: dict[str, Any] = {}
-    if request.unknown == "ignore":
-        extra["ignored"] = list(prepared.ignored)
+    ignored = [{"ref": ref, "reason": UNKNOWN} for ref in prepared.ignored]
+    ignored += [{"ref": ref, "reason": NO_HP_CODE} for ref in query.hpo_uncoded]
+    if ignored or request.unknown == "ignore":
+        extra["ignored"] = ignored
     if prepared.reading is not None:
         extra["read_from_text"] = intake_json(prepared.reading)
     if extra:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
 
 from clinkg.service.api.phenopacket import PhenopacketError, Reported, read
@@ -49,6 +49,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _encodable(value: str) -> str:
+    """The text, if UTF-8 can encode it: Python's JSON parser accepts a lone surrogate (`"\\ud800"`),
+    which every later step (the note reader, orjson, logs) would fail on."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("string_unicode", "the text holds a lone surrogate, not Unicode") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_encodable)]
+
+
 class DifferentialRequest(Strict):
     """Findings and history items present and absent (ids, CURIEs, cross-reference CURIEs or labels), or
     a GA4GH phenopacket instead of `present` and `absent`."""
@@ -59,13 +72,13 @@ class DifferentialRequest(Strict):
         }
     )
 
-    present: list[str] = Field(
+    present: list[Text] = Field(
         default_factory=list,
         description=(
             "Findings or history items that are present (required unless a phenopacket or a text is given)."
         ),
     )
-    absent: list[str] = Field(default_factory=list, description="Findings or history items ruled out.")
+    absent: list[Text] = Field(default_factory=list, description="Findings or history items ruled out.")
     phenopacket: dict[str, Any] | None = Field(
         default=None,
         description=(
@@ -76,7 +89,7 @@ class DifferentialRequest(Strict):
             "phenopacket is a 422 naming the JSON path of the problem."
         ),
     )
-    text: str | None = Field(
+    text: Text | None = Field(
         default=None,
         description=(
             "A clinician's note or a patient's words, read as POST /v1/intake reads them: the findings and "
@@ -100,7 +113,8 @@ class DifferentialRequest(Strict):
         default=None,
         description="How the weakness has behaved: temporary, intermittent (comes and goes), progressive.",
     )
-    age: int | None = Field(default=None, ge=0, le=130, description="Age in years.")
+    # Strict: JSON true is not the age 1, nor "70" the age 70.
+    age: int | None = Field(default=None, ge=0, le=130, strict=True, description="Age in years.")
     include_contributors: bool = Field(
         default=False,
         description=(
@@ -174,7 +188,7 @@ class DifferentialRequest(Strict):
 class IntakeRequest(Strict):
     """A note to read."""
 
-    text: str = Field(
+    text: Text = Field(
         description=(
             "A clinician's note or a patient's message, in English (at most CLINKG_MAX_NOTE_CHARS "
             "characters). Patient data: never logged, never repeated in an error."
@@ -342,6 +356,11 @@ class TriagePublic(BaseModel):
     )
 
 
+class Ignored(BaseModel):
+    ref: str
+    reason: str
+
+
 class DifferentialResponse(BaseModel):
     candidates: list[CandidatePublic]
     red_flags: list[RedFlagPublic]
@@ -356,3 +375,13 @@ class DifferentialResponse(BaseModel):
     )
     disclaimer: str = DISCLAIMER
     scoring: str = SCORING
+    ignored: list[Ignored] | None = Field(
+        default=None,
+        description=(
+            'Items the answer left out, each with why: unknown ones (with `"unknown": "ignore"`), and in '
+            "scopes hpo and all the curated items with no HP code, which the HPO ranking cannot use."
+        ),
+    )
+    read_from_text: IntakeResponse | None = Field(
+        default=None, description="What the request's `text` was read as (as POST /v1/intake reads it)."
+    )

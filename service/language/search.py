@@ -57,6 +57,7 @@ from rapidfuzz.distance import OSA
 from clinkg.service.language.words import Words, equivalents, words
 from clinkg.service.ranking.graph_index import IDENTIFYING, GraphIndex
 from clinkg.service.ranking.hpo_rank import HpoIndex
+from clinkg.service.ranking.resolver import Resolver
 
 WHOLE, EQUIVALENT, PREFIX, TYPO = 1.0, 0.9, 0.85, 0.6
 EXACT_LABEL, EXACT_SYNONYM = 100.0, 95.0
@@ -110,7 +111,10 @@ def typo_limit(word: str) -> int:
 class SearchIndex:
     """The names of a graph's entities (and of its HPO graph), indexed once, searched per request."""
 
-    def __init__(self, graph: GraphIndex, hpo: HpoIndex | None = None) -> None:
+    def __init__(
+        self, graph: GraphIndex, hpo: HpoIndex | None = None, resolver: Resolver | None = None
+    ) -> None:
+        self.resolver = resolver
         self.entries: list[_Entry] = []
         self.names: list[_Name] = []
         self.by_code: dict[str, tuple[int, str]] = {}  # upper-cased code -> (entry, the code as written)
@@ -195,9 +199,12 @@ class SearchIndex:
                 self.names.append(_Name(entry, text, False, found, NARROWER))
 
     @classmethod
-    def from_graph(cls, graph: GraphIndex, hpo: HpoIndex | None = None) -> SearchIndex:
-        """The search index of a graph (build it once per graph and keep it)."""
-        return cls(graph, hpo)
+    def from_graph(
+        cls, graph: GraphIndex, hpo: HpoIndex | None = None, resolver: Resolver | None = None
+    ) -> SearchIndex:
+        """The search index of a graph (build it once per graph and keep it); with the release's resolver,
+        every identifier it reads (IRIs, bare ICD-10-CM codes, ...) is an exact match too."""
+        return cls(graph, hpo, resolver)
 
     # ------------------------------------------------------------------ searching
 
@@ -208,6 +215,8 @@ class SearchIndex:
         best: dict[int, tuple[float, str]] = {}  # entry -> (score, matched name)
         # An OBO IRI's local name writes the CURIE with an underscore (HP_0007340).
         coded = self.by_code.get(text.upper()) or self.by_code.get(text.upper().replace("_", ":", 1))
+        if coded is None:
+            coded = self._identified(text)
         if coded is not None:
             best[coded[0]] = (EXACT_LABEL, coded[1])
         if query.tokens:
@@ -239,6 +248,19 @@ class SearchIndex:
             )
             for e in chosen[:limit]
         ]
+
+    def _identified(self, text: str) -> tuple[int, str] | None:
+        """The entry an identifier names as the release's resolver reads it (an IRI, a bare ICD-10-CM
+        code): names and words are search's own business."""
+        if self.resolver is None:
+            return None
+        found = self.resolver.resolve(text)
+        if found is None or found.matched not in ("id", "curie", "iri", "code"):
+            return None
+        for key in (f"clinkg:{found.entity}" if found.entity else None, found.term, found.id):
+            if key is not None and key.upper() in self.by_code:
+                return self.by_code[key.upper()][0], text
+        return None
 
     def _order(self, entry: int, score: float, own: float) -> tuple[float, int, int, float, int, int, str]:
         e = self.entries[entry]

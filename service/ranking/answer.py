@@ -55,6 +55,8 @@ class ScopedQuery:
     hpo_absent: tuple[str, ...] = ()
     hpo_limit: int = 0
     hpo_namespaces: tuple[str, ...] = ()
+    # Items the HPO ranking cannot use (curated items with no HP code): said in the answer, not dropped.
+    hpo_uncoded: tuple[str, ...] = ()
 
 
 @dataclass
@@ -95,9 +97,9 @@ def _resolve_items(
 
 def _hpo_terms(
     r: Ranking, hpo: HpoIndex, field_name: str, refs: tuple[str, ...]
-) -> tuple[tuple[str, ...], list[str], list[str]]:
+) -> tuple[tuple[str, ...], list[str], list[str], list[str]]:
     """The HP terms of one field (HP terms however named, or curated items through the HP codes they
-    imply), the problems, the references neither graph knows.
+    imply), the problems, the references neither graph knows, and the curated items with no HP code.
 
     A curated item without an HP code of the release is fine: it takes part in the curated graph (red
     flags, and the curated candidates of scope "all") only. An item neither graph knows is a problem, and
@@ -106,6 +108,7 @@ def _hpo_terms(
     terms: list[str] = []
     unknown: list[str] = []
     diseases: list[str] = []
+    uncoded: list[str] = []
     for ref in refs:
         found = r.resolver.resolve(ref)
         if found is not None and found.kind == "hpo_disease":
@@ -116,6 +119,8 @@ def _hpo_terms(
         elif found is not None and found.entity is not None:
             # Codes the entity implies (exact, close or broader): a patient who has it has those terms.
             codes = [code for code in r.index.entities[found.entity].codes(IMPLIED) if hpo.known(code)]
+            if not codes:
+                uncoded.append(ref)
         else:
             unknown.append(ref)
             continue
@@ -130,7 +135,7 @@ def _hpo_terms(
         problems.append(
             f"'{field_name}' takes phenotypes and history items, not diseases: {', '.join(diseases)}"
         )
-    return tuple(terms), problems, unknown + diseases
+    return tuple(terms), problems, unknown + diseases, uncoded
 
 
 def resolve(question: Question, r: Ranking) -> ScopedQuery:
@@ -169,8 +174,10 @@ def resolve(question: Question, r: Ranking) -> ScopedQuery:
             f"scope '{question.scope}' needs a release with the HPO graph (`clinkg import hpo`); "
             "this service has the curated graph only"
         )
-    terms, term_problems, term_unknown = _hpo_terms(r, hpo, "present", question.present)
-    missing, missing_problems, missing_unknown = _hpo_terms(r, hpo, "absent", question.absent)
+    terms, term_problems, term_unknown, term_uncoded = _hpo_terms(r, hpo, "present", question.present)
+    missing, missing_problems, missing_unknown, missing_uncoded = _hpo_terms(
+        r, hpo, "absent", question.absent
+    )
     if not terms and not term_problems and question.scope == "hpo":
         term_problems.append("scope 'hpo' needs at least one HP term in 'present' (or a finding with one)")
     if term_problems or missing_problems:
@@ -184,6 +191,7 @@ def resolve(question: Question, r: Ranking) -> ScopedQuery:
         tuple(sorted(missing)),
         question.limit or r.weights.hpo.candidates,
         tuple(sorted(set(question.namespaces))),
+        tuple(sorted(term_uncoded + missing_uncoded)),
     )
 
 

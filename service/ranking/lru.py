@@ -12,11 +12,24 @@ V = TypeVar("V")
 
 
 class BoundedCache(Generic[K, V]):
-    """At most `size` entries; the least recently used goes first. Size 0 disables caching."""
+    """At most `size` entries; the least recently used goes first. Size 0 disables caching.
 
-    def __init__(self, size: int) -> None:
+    With `max_bytes` and `weigh` (the size of a value), the values together also stay within `max_bytes`:
+    counting entries alone let a few hundred large answers hold hundreds of megabytes. A value larger than
+    `max_bytes` on its own is returned, not kept.
+    """
+
+    def __init__(
+        self, size: int, *, max_bytes: int | None = None, weigh: Callable[[V], int] | None = None
+    ) -> None:
+        if (max_bytes is None) != (weigh is None):
+            raise ValueError("max_bytes and weigh go together")
         self.size = size
+        self.max_bytes = max_bytes
+        self._weigh = weigh
         self._data: OrderedDict[K, V] = OrderedDict()
+        self._weights: dict[K, int] = {}
+        self.total_bytes = 0
         self._lock = Lock()
 
     def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
@@ -28,10 +41,22 @@ class BoundedCache(Generic[K, V]):
                 self._data.move_to_end(key)
                 return self._data[key]
         value = compute()
+        weight = self._weigh(value) if self._weigh is not None else 0
+        if self.max_bytes is not None and weight > self.max_bytes:
+            return value
         with self._lock:
+            if key in self._data:  # computed meanwhile by another thread: keep one copy
+                self.total_bytes -= self._weights.pop(key, 0)
             self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            self._data.move_to_end(key)
+            if self._weigh is not None:
+                self._weights[key] = weight
+                self.total_bytes += weight
+            while len(self._data) > self.size or (
+                self.max_bytes is not None and self.total_bytes > self.max_bytes
+            ):
+                oldest, _ = self._data.popitem(last=False)
+                self.total_bytes -= self._weights.pop(oldest, 0)
         return value
 
     def __len__(self) -> int:

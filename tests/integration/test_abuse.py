@@ -111,3 +111,61 @@ def test_configured_cors_origins_are_allowed(guarded: TestClient) -> None:
         "/health", headers={"origin": "https://ui.example", "access-control-request-method": "GET"}
     )
     assert response.headers["access-control-allow-origin"] == "https://ui.example"
+
+
+def test_a_preflight_for_a_token_and_a_json_body_is_allowed(guarded: TestClient) -> None:
+    response = guarded.options(
+        "/v1/differential",
+        headers={
+            "origin": "https://ui.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization, content-type",
+        },
+    )
+    assert response.status_code == 200
+    allowed = response.headers["access-control-allow-headers"].lower()
+    assert "authorization" in allowed and "content-type" in allowed
+    answer = guarded.post(
+        "/v1/differential",
+        json={"present": ["leg-weakness"]},
+        headers={"origin": "https://ui.example", "authorization": "Bearer s3cret"},
+    )
+    assert answer.status_code == 200
+    assert answer.headers["access-control-allow-origin"] == "https://ui.example"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/differential", b'{"present": ["\\ud800"]}'),
+        ("/v1/differential", b'{"present": ["leg-weakness"], "absent": ["\\udfff"], "unknown": "ignore"}'),
+        ("/v1/differential", b'{"text": "weak legs \\ud800"}'),
+        ("/v1/intake", b'{"text": "\\ud800 my legs are weak"}'),
+        ("/v1/intake", b'{"present": ["\\ud800"]}'),
+        ("/v1/cypher", b'{"present": ["\\ud800"]}'),
+    ],
+)
+def test_a_lone_surrogate_is_a_422_that_does_not_echo_it(http: httpx.Client, path: str, body: bytes) -> None:
+    response = http.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert "\\ud800" not in response.text.lower() and "\\udfff" not in response.text.lower()
+    for problem in response.json()["detail"]:
+        assert set(problem) == {"loc", "msg", "type"}
+
+
+def test_validation_errors_never_echo_the_input(http: httpx.Client) -> None:
+    response = http.post(
+        "/v1/differential",
+        json={"present": ["leg-weakness"], "onset": "patient-secret-0042", "x": "other-0042"},
+    )
+    assert response.status_code == 422
+    assert "0042" not in response.text
+
+
+@pytest.mark.parametrize("age", [True, "70", 70.5, "seventy"])
+def test_age_is_a_strict_integer(http: httpx.Client, age: object) -> None:
+    response = http.post("/v1/differential", json={"present": ["leg-weakness"], "age": age})
+    assert response.status_code == 422
+    assert [problem["loc"] for problem in response.json()["detail"]] == [["age"]]
+    assert http.post("/v1/differential", json={"present": ["leg-weakness"], "age": 70}).status_code == 200

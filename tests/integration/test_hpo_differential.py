@@ -376,3 +376,11 @@ def test_one_disease_under_two_sources_takes_one_slot(client: httpx.Client, hpo:
     assert twin["id"] == (orpha if slot["id"] == omim else omim)
     assert twin["score"] <= slot["score"] and "same disease name" in twin["reason"]
     assert [c["rank"] for c in data["candidates"]] == list(range(1, len(ids) + 1))
+
+
+def test_items_the_hpo_ranking_cannot_use_are_listed_as_ignored(client: httpx.Client) -> None:
+    # Older age is a curated finding with no HP code: the curated graph uses it, the HPO ranking cannot.
+    data = post(client, {"present": ["HP:0007340", "clinkg:older-age"], "scope": "hpo"})
+    assert [i["ref"] for i in data["ignored"]] == ["clinkg:older-age"]
+    assert "no HP code" in data["ignored"][0]["reason"]
+    assert "ignored" not in post(client, {"present": ["HP:0007340"], "scope": "hpo"})

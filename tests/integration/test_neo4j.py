@@ -155,6 +155,24 @@ def test_writes_through_the_backend_are_refused_by_the_read_transaction(neo4j_ur
     assert count(driver, "MATCH (n:Intruder) RETURN count(n)") == 0
 
 
+def test_the_database_plan_decides_what_a_user_query_may_do(
+    neo4j_uri: str, driver: Any, curated: Content
+) -> None:
+    # Issue 17, item 12: past the linear pre-check, EXPLAIN in a READ transaction must plan a read.
+    from clinkg.service.stores.base import WriteRefusedError
+    from clinkg.service.stores.cypher import neo4j_backend
+
+    load_neo4j(driver, "neo4j", curated)
+    backend = neo4j_backend(neo4j_uri, "neo4j", PASSWORD, "neo4j", 10.0)
+    columns, rows, truncated = backend.run_user(
+        "MATCH (n) CALL { WITH n RETURN n.id AS id } RETURN id LIMIT 3", {}, 10
+    )
+    assert columns == ["id"] and 0 < len(rows) <= 3 and not truncated
+    with pytest.raises(WriteRefusedError):  # run_user is past the guard: the plan alone refuses it
+        backend.run_user("MERGE (n:Intruder {id: 'x'}) RETURN n", {}, 10)
+    assert count(driver, "MATCH (n:Intruder) RETURN count(n)") == 0
+
+
 def test_an_hpo_release_is_switched_in_one_transaction(
     neo4j_uri: str, driver: Any, curated: Content, hpo_build_dir: Path
 ) -> None:
