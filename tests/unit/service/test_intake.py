@@ -98,3 +98,8 @@ def test_polarity_words() -> None:
     assert polarity_token("legs") is None
     assert words("can't pass urine").polarity == frozenset({"no"})
     assert words("trouble passing urine").content == words("passing urine").content
+
+
+def test_pseudo_negations_leave_the_finding_present(reader: IntakeReader) -> None:
+    assert found(reader.read("No improvement in the leg weakness since Monday."), "present") == {"leg-weakness"}
+    assert found(reader.read("Not only weak legs but numbness too."), "absent") == set()
