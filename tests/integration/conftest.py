@@ -15,6 +15,7 @@ import uvicorn
 
 from clinkg.loaders.build import build
 from clinkg.service.api.app import create_app
+from clinkg.service.server import options as server_options
 from clinkg.service.settings import Settings
 
 
@@ -36,7 +37,10 @@ def _free_port() -> int:
 def live_server(settings: Settings) -> Iterator[str]:
     """A live service with these settings on a free loopback port; yields its URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    # The server configuration `clinkg serve` runs (service/server.py: header, URL and read limits).
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", **server_options(settings)
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
