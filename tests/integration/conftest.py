@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 
 from clinkg.loaders.build import build
+from clinkg.loaders.hpo.read import data_file
 from clinkg.service.api.app import create_app
 from clinkg.service.server import options as server_options
 from clinkg.service.settings import Settings
@@ -133,3 +134,12 @@ def hpo_http(hpo_build_dir: Path) -> Iterator[httpx.Client]:
         httpx.Client(base_url=url, timeout=30) as c,
     ):
         yield c
+
+
+def hpoa_line(number: int) -> list[str]:
+    """Line `number` of the shipped phenotype.hpoa, split into its columns."""
+    with data_file("phenotype.hpoa").open(encoding="utf-8") as handle:
+        for n, line in enumerate(handle, start=1):
+            if n == number:
+                return line.rstrip("\n").split("\t")
+    raise AssertionError(f"phenotype.hpoa has no line {number}")

@@ -15,7 +15,6 @@ import httpx
 import orjson
 import pytest
 
-from clinkg.loaders.hpo.read import data_file
 from clinkg.service.api.answers import _Tables
 from clinkg.service.api.connection import Served, answer_json, serve
 from clinkg.service.api.models import DifferentialRequest, DifferentialResponse
@@ -25,7 +24,7 @@ from clinkg.service.settings import Settings
 from clinkg.service.stores.cypher import falkordb_backend
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
-from .conftest import live_server
+from .conftest import hpoa_line, live_server
 
 pytestmark = pytest.mark.integration
 
@@ -66,15 +65,6 @@ def candidate(data: dict[str, Any], disease: str) -> dict[str, Any]:
     found = [c for c in data["candidates"] if c["id"] == disease]
     assert found, f"{disease} is not among {[c['id'] for c in data['candidates']]}"
     return found[0]
-
-
-def hpoa_line(number: int) -> list[str]:
-    """Line `number` of the shipped phenotype.hpoa, split into its columns."""
-    with data_file("phenotype.hpoa").open(encoding="utf-8") as handle:
-        for n, line in enumerate(handle, start=1):
-            if n == number:
-                return line.rstrip("\n").split("\t")
-    raise AssertionError(f"phenotype.hpoa has no line {number}")
 
 
 def log_frequency(hpo: HpoIndex, disease: str, term: str) -> float:

@@ -11,10 +11,11 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from clinkg.loaders.hpo.read import data_file
 from clinkg.service.api.models import DifferentialResponse
 from clinkg.service.api.routes.entities import EntityDetail, HpoDiseaseDetail, HpoTermDetail
 from clinkg.service.api.routes.paths import PathList
+
+from .conftest import hpoa_line
 
 pytestmark = pytest.mark.integration
 
@@ -41,15 +42,6 @@ def paths(client: httpx.Client, start: str, goal: str, **params: Any) -> list[di
 
 def chain(path: dict[str, Any]) -> list[str]:
     return [node["id"] for node in path["nodes"]]
-
-
-def hpoa_line(number: int) -> list[str]:
-    """Line `number` of the shipped phenotype.hpoa, split into its columns."""
-    with data_file("phenotype.hpoa").open(encoding="utf-8") as handle:
-        for n, line in enumerate(handle, start=1):
-            if n == number:
-                return line.rstrip("\n").split("\t")
-    raise AssertionError(f"phenotype.hpoa has no line {number}")
 
 
 # --- /v1/entities on the curated build ---------------------------------------------------------------------
