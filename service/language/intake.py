@@ -34,7 +34,8 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from clinkg.service.language.search import narrower_names, typo_limit
+from clinkg.service.language.names import entity_names
+from clinkg.service.language.search import typo_limit
 from clinkg.service.language.words import equivalents, polarity_token, stem, stop_word
 from clinkg.service.ranking.graph_index import GraphIndex
 
@@ -122,14 +123,11 @@ class IntakeReader:
         from medspacy.context import ConTextRule
 
         context.add([ConTextRule(**rule) for rule in _context_rules()])
-        coded = graph.hierarchy.names if graph.hierarchy is not None else {}
-        narrower = narrower_names(graph)
-        names: dict[str, list[str]] = {}
-        for entity in graph.entities.values():
-            if entity.type in NAMED:
-                extra = (n for code in entity.xrefs for n in coded.get(code, ()))
-                more = narrower.get(entity.id, ())
-                names[entity.id] = list(dict.fromkeys((entity.label, *entity.synonyms, *extra, *more)))
+        names = {
+            entity_id: list(dict.fromkeys((*named.own, *named.narrower)))
+            for entity_id, named in entity_names(graph).items()
+            if graph.entities[entity_id].type in NAMED
+        }
         # The words of the names as written, for correcting a note's typos towards them.
         self.spelled: dict[str, str] = {}
         for texts in names.values():

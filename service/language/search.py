@@ -50,10 +50,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import bm25s
-import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from clinkg.service.language.names import entity_names
 from clinkg.service.language.words import Words, equivalents, words
 from clinkg.service.ranking.graph_index import IDENTIFYING, GraphIndex
 from clinkg.service.ranking.hpo_rank import HpoIndex
@@ -120,10 +120,7 @@ class SearchIndex:
         self.by_code: dict[str, tuple[int, str]] = {}  # upper-cased code -> (entry, the code as written)
         self.by_compact: dict[str, list[int]] = {}
         position = {entity_id: i for i, entity_id in enumerate(sorted(graph.entities))}
-        # The names the release's terminology gives an entity's exact codes are its names too, and so are
-        # the names of the more specific terms below them (their nearest exactly coded ancestor's).
-        coded = graph.hierarchy.names if graph.hierarchy is not None else {}
-        narrower = narrower_names(graph)
+        named = entity_names(graph)
         for entity_id in sorted(graph.entities):
             entity = graph.entities[entity_id]
             shows: tuple[int, ...] = ()
@@ -134,9 +131,9 @@ class SearchIndex:
                     if e.predicate == "manifests_as"
                 )
             degree = len(graph.out_edges.get(entity_id, ())) + len(graph.in_edges.get(entity_id, ()))
-            names = [*entity.synonyms, *(n for code in entity.xrefs for n in coded.get(code, ()))]
-            here = self._add(entity.curie, entity.label, entity.type, "curated", degree, names, shows)
-            self._add_narrower(here, narrower.get(entity_id, ()))
+            here = self._add(entity.curie, entity.label, entity.type, "curated", degree, shows)
+            self._add_names(here, named[entity_id].own, first_is_label=True)
+            self._add_names(here, named[entity_id].narrower, weight=NARROWER)
             for code in (entity.curie, entity.id, *entity.codes(IDENTIFYING)):
                 self.by_code.setdefault(code.upper(), (here, code))
         if hpo is not None:
@@ -145,10 +142,12 @@ class SearchIndex:
                 if term in exact:  # a curated entity's exact code: the same concept, one hit
                     continue
                 diseases = len(hpo.propagated.get(term, ()))
-                self._add(term, label, "finding", "hpo", diseases, hpo.synonyms.get(term, ()))
+                here = self._add(term, label, "finding", "hpo", diseases)
+                self._add_names(here, (label, *hpo.synonyms.get(term, ())), first_is_label=True)
             for disease, label in hpo.disease_labels.items():
                 terms = len(hpo.positive.get(disease, ()))
-                self._add(disease, label, "cause", "hpo", terms, hpo.synonyms.get(disease, ()))
+                here = self._add(disease, label, "cause", "hpo", terms)
+                self._add_names(here, (label, *hpo.synonyms.get(disease, ())), first_is_label=True)
         self.entry_names: list[list[int]] = [[] for _ in self.entries]
         for n, name in enumerate(self.names):
             self.entry_names[name.entry].append(n)
@@ -169,34 +168,21 @@ class SearchIndex:
         if corpus:  # a graph with no names (a store without the curated graph) has nothing to index
             self.bm25 = bm25s.BM25()
             self.bm25.index(corpus, show_progress=False)
-        self._name_ids = np.arange(len(self.names))
 
     def _add(
-        self,
-        public: str,
-        label: str,
-        type_: str,
-        graph: str,
-        degree: int,
-        synonyms: Iterable[str],
-        shows: tuple[int, ...] = (),
+        self, public: str, label: str, type_: str, graph: str, degree: int, shows: tuple[int, ...] = ()
     ) -> int:
-        here = len(self.entries)
         self.entries.append(_Entry(public, label, type_, graph, degree, shows))
-        for rank, text in enumerate(dict.fromkeys((label, *synonyms))):
-            found = words(text)
-            if not found.tokens:
-                continue
-            self.by_compact.setdefault(found.compact, []).append(len(self.names))
-            self.names.append(_Name(here, text, rank == 0, found))
-        return here
+        return len(self.entries) - 1
 
-    def _add_narrower(self, entry: int, texts: Iterable[str]) -> None:
-        for text in texts:
+    def _add_names(
+        self, entry: int, texts: Iterable[str], first_is_label: bool = False, weight: float = 1.0
+    ) -> None:
+        for rank, text in enumerate(dict.fromkeys(texts)):
             found = words(text)
             if found.tokens:
                 self.by_compact.setdefault(found.compact, []).append(len(self.names))
-                self.names.append(_Name(entry, text, False, found, NARROWER))
+                self.names.append(_Name(entry, text, first_is_label and rank == 0, found, weight))
 
     @classmethod
     def from_graph(
@@ -309,26 +295,6 @@ class SearchIndex:
             ):
                 found.setdefault(self.spelled[spelt], TYPO)
         return found
-
-
-def narrower_names(graph: GraphIndex) -> dict[str, list[str]]:
-    """For each curated entity, the names of the HP terms whose nearest exactly coded ancestor is one of
-    its exact codes (the same nearest-ancestor rule the references of a request resolve by)."""
-    hierarchy = graph.hierarchy
-    if hierarchy is None:
-        return {}
-    exact: dict[str, str] = {}
-    for entity in graph.entities.values():
-        for code in entity.xrefs:
-            exact.setdefault(code, entity.id)
-    found: dict[str, list[str]] = {}
-    for term, names in hierarchy.names.items():
-        if term in exact:
-            continue
-        owner = next((exact[a] for a in hierarchy.ancestors(term) if a in exact), None)
-        if owner is not None:
-            found.setdefault(owner, []).extend(names)
-    return found
 
 
 def _score(name: Words, is_label: bool, query: Words, grades: dict[str, dict[str, float]]) -> float:
