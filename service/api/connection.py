@@ -262,11 +262,6 @@ def prepare(request: DifferentialRequest, served: Served) -> Prepared:
         return Prepared(_resolve(kept, request, served), exc.unknown, reading)
 
 
-def resolve_request(request: DifferentialRequest, served: Served) -> ScopedQuery:
-    """The resolved query of a request (`prepare`, without what it ignored or read)."""
-    return prepare(request, served).query
-
-
 def _resolve(asked: Question, request: DifferentialRequest, served: Served) -> ScopedQuery:
     """A question as a resolved query. UnresolvedError (422) names what is wrong: more items than the scope
     allows (CLINKG_MAX_FINDINGS in scope curated, CLINKG_MAX_HPO_TERMS in scopes hpo and all), or the
@@ -309,6 +304,18 @@ def intake_json(reading: Reading) -> dict[str, Any]:
     }
 
 
+def _extras(request: DifferentialRequest, prepared: Prepared) -> dict[str, Any]:
+    """What an answer adds for its own request: what it ignored, what its text was read as."""
+    extra: dict[str, Any] = {}
+    ignored = [{"ref": ref, "reason": UNKNOWN} for ref in prepared.ignored]
+    ignored += [{"ref": ref, "reason": NO_HP_CODE} for ref in prepared.query.hpo_uncoded]
+    if ignored or request.unknown == "ignore":
+        extra["ignored"] = ignored
+    if prepared.reading is not None:
+        extra["read_from_text"] = intake_json(prepared.reading)
+    return extra
+
+
 def answer_bytes(request: DifferentialRequest, served: Served) -> bytes:
     """The body POST /v1/differential answers (UnresolvedError where the route answers 422). Answers are
     cached by resolved query; what a request ignored or read from its text is added to the cached body."""
@@ -317,20 +324,16 @@ def answer_bytes(request: DifferentialRequest, served: Served) -> bytes:
     body = served.answers.get_or_compute(
         (query, verbose), lambda: served.views.dumps(answer(query, served.ranking), verbose)
     )
-    extra: dict[str, Any] = {}
-    ignored = [{"ref": ref, "reason": UNKNOWN} for ref in prepared.ignored]
-    ignored += [{"ref": ref, "reason": NO_HP_CODE} for ref in query.hpo_uncoded]
-    if ignored or request.unknown == "ignore":
-        extra["ignored"] = ignored
-    if prepared.reading is not None:
-        extra["read_from_text"] = intake_json(prepared.reading)
+    extra = _extras(request, prepared)
     if extra:
         body = body[:-1] + b"," + orjson.dumps(extra)[1:]
     return body
 
 
 def answer_json(request: DifferentialRequest, served: Served) -> dict[str, Any]:
-    """The answer POST /v1/differential gives, in process: for tests, benchmarks and `clinkg rank`, which
-    answer exactly as the service does without HTTP."""
-    answer_: dict[str, Any] = orjson.loads(answer_bytes(request, served))
-    return answer_
+    """The answer POST /v1/differential gives, in process and computed afresh (never from the answer
+    cache, so that benchmarks time the work): for tests, benchmarks and `clinkg rank`."""
+    prepared = prepare(request, served)
+    found = served.views.to_json(answer(prepared.query, served.ranking), request.verbose)
+    found.update(_extras(request, prepared))
+    return found
