@@ -21,6 +21,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -200,3 +205,32 @@ def protocol(settings: Settings) -> type[LimitedHttpToolsProtocol]:
 def options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for serving under these settings: `uvicorn.run(app, **options(settings), ...)`."""
     return {"http": protocol(settings), "timeout_keep_alive": settings.keep_alive_s}
+
+
+@contextmanager
+def in_thread(settings: Settings, startup_s: float = 30) -> Iterator[str]:
+    """The service, as `clinkg serve` configures it, in a thread on a free loopback port; yields its URL.
+    For tests and scripts that drive it over real HTTP (browser tests, screenshots)."""
+    import uvicorn
+
+    from clinkg.service.api.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", **options(settings)
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_s
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the service did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

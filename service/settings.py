@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # count and by bytes: one HPO answer can be hundreds of kilobytes.
     answer_cache_size: int = 1024
     answer_cache_bytes: int = 64 * 1024 * 1024
+    # FastAPI's native OpenTelemetry (traces, metrics, logs to the providers an operator configures). Off
+    # unless asked for: with no provider configured it still looks them up on every request.
+    otel: bool = False
     # The HTTP server (`clinkg serve`, service/server.py). A request's URL (414 beyond) and its header
     # fields (431 beyond); httptools cannot parse a URL past 65,535 bytes at all.
     max_url_bytes: int = Field(default=32 * 1024, ge=1024, le=65_535)

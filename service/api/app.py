@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from starlette.exceptions import HTTPException
 
 from clinkg import __version__
@@ -27,6 +28,9 @@ from clinkg.service.settings import Settings, get_settings
 from clinkg.service.sparql.router import sparql_router
 from clinkg.service.stores.base import Backend, BackendUnavailableError, QueryInvalidError, WriteRefusedError
 from clinkg.service.stores.oxigraph import OxigraphBackend
+from clinkg.service.web import docs, examples
+from clinkg.service.web.routes import page_response
+from clinkg.service.web.routes import router as web_router
 
 
 class ErrorResponse(JSONResponse):
@@ -53,6 +57,11 @@ def open_backend(settings: Settings) -> Backend:
         settings.neo4j_database,
         settings.cypher_timeout_s,
     )
+
+
+def _telemetry(settings: Settings) -> TelemetryConfig:
+    """FastAPI's native OpenTelemetry, on only when CLINKG_OTEL asks for it."""
+    return {"tracing": settings.otel, "metrics": settings.otel, "logs": settings.otel}
 
 
 def create_app(
@@ -89,11 +98,24 @@ def create_app(
             "paths it walked and the provenance of every edge."
         ),
         lifespan=lifespan,
+        telemetry=_telemetry(settings or get_settings()),
+        # Our own pages (service/web/docs.py): FastAPI's load Swagger UI and ReDoc from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
-    for module in (health, search, entities, paths, differential, intake, cypher):
+    # No two routers share a path, so their order is free: the differential, the busiest route, is
+    # matched first (each router tried before it costs a few microseconds per request).
+    for module in (differential, health, search, entities, paths, intake, cypher):
         app.include_router(module.router)
-    app.include_router(sparql_router(sparql_workers, settings_dependency))
+    # A browser asking /sparql for HTML gets the workbench page; every other client the protocol.
+    app.include_router(
+        sparql_router(sparql_workers, settings_dependency, workbench=lambda: page_response("workbench.html"))
+    )
+    app.include_router(web_router)
+    app.include_router(examples.router)
+    app.include_router(docs.router)
     chosen = settings or get_settings()
+    app.openapi = docs.with_bearer_scheme(app, chosen.api_token is not None)  # type: ignore[method-assign]
     app.state.cypher_slots = threading.BoundedSemaphore(chosen.cypher_concurrency)
     app.add_middleware(
         ServiceMiddleware,

@@ -12,6 +12,8 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from clinkg.service.sparql.formats import GRAPH, prefers
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -25,10 +27,29 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
-# The interactive docs load Swagger UI's script and style; every other response is data only.
+# Data answers may load nothing. A page (any text/html response, whatever its path) runs only the
+# scripts of /static, never inline script, and its styles come from /static too (see page_policy for
+# the exception). ReDoc starts its workers from blob: URLs.
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
-DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
+
+
+def page_policy(*, inline_styles: bool = False) -> str:
+    """The Content-Security-Policy of a page. `inline_styles` is for a vendor bundle that writes
+    <style> elements (it never allows inline script); a page that sets its policy this way keeps it."""
+    style = "style-src 'self' 'unsafe-inline'" if inline_styles else "style-src 'self'"
+    return (
+        f"default-src 'none'; script-src 'self'; {style}; img-src 'self' data:; font-src 'self' data:; "
+        "connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+
+PAGE_CSP = (b"content-security-policy", page_policy().encode())
 OPEN_PATHS = frozenset({"/health"})
+# With a token set, a browser must still get the pages that ask for it: only GET/HEAD of their shells
+# and of the bundled assets (neither holds data; every API call a page makes still needs the token).
+OPEN_PAGE_PATHS = frozenset({"/", "/docs", "/redoc", "/docs/oauth2-redirect"})
+OPEN_PAGE_PREFIXES = ("/e/", "/static/")
 
 
 async def _json_error(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:  # type: ignore[assignment]
@@ -67,18 +88,22 @@ class ServiceMiddleware:
         status = 0
         path = scope.get("path", "")
         extra = [*SECURITY_HEADERS, (b"x-request-id", request_id.encode("latin-1"))]
-        if not path.startswith(DOCS_PATHS):
-            extra.append(API_CSP)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), *extra]
+                sent = message.get("headers", [])
+                message["headers"] = [*sent, *extra, *_policy(sent)]
             await send(message)
 
         try:
-            if self.api_token is not None and path not in OPEN_PATHS and not self._authorized(headers):
+            if (
+                self.api_token is not None
+                and path not in OPEN_PATHS
+                and not _open_page(scope, headers)
+                and not self._authorized(headers)
+            ):
                 await _json_error(
                     send_with_headers,
                     401,
@@ -137,6 +162,34 @@ class ServiceMiddleware:
             if not message.get("more_body", False):
                 break
         return b"".join(chunks)
+
+
+def _policy(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The Content-Security-Policy to add: none when the response sets its own (a page with a vendor
+    bundle's style hashes), the page policy for HTML, the data policy for everything else."""
+    html = False
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == b"content-security-policy":
+            return []
+        if lowered == b"content-type":
+            html = value[:9].lower() == b"text/html"
+    return [PAGE_CSP if html else API_CSP]
+
+
+def _open_page(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    """A request a browser makes for a page shell or its assets, answered without the token."""
+    if scope.get("method") not in {"GET", "HEAD"}:
+        return False
+    path: str = scope.get("path", "")
+    if path in OPEN_PAGE_PATHS or path.startswith(OPEN_PAGE_PREFIXES):
+        return True
+    # The SPARQL workbench: /sparql with no query, asked for as a page by the router's own negotiation (HTML
+    # strictly preferred), so that the service description, which counts the data, still needs the
+    # token; a query always does.
+    if path != "/sparql" or scope.get("query_string"):
+        return False
+    return prefers("text/html", GRAPH, headers.get(b"accept", b"").decode("latin-1") or None)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

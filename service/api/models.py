@@ -62,13 +62,53 @@ def _encodable(value: str) -> str:
 Text = Annotated[str, AfterValidator(_encodable)]
 
 
+# Requests that answer 200 on the curated release, for the OpenAPI document (Swagger's "Try it out" sends
+# the first; tests/integration/test_openapi_examples.py sends each to the live service).
+DIFFERENTIAL_EXAMPLES: dict[str, dict[str, Any]] = {
+    "findings": {
+        "summary": "Findings present and absent, with onset and age",
+        "value": {
+            "present": ["leg-weakness", "saddle-anesthesia", "urinary-retention"],
+            "absent": ["back-pain"],
+            "onset": "sudden",
+            "age": 54,
+        },
+    },
+    "text": {
+        "summary": "A patient's words",
+        "value": {"text": "Can't pass urine, can't feel my bum and my legs have gone weak."},
+    },
+    "codes": {
+        "summary": "HPO codes and labels",
+        "value": {"present": ["HP:0007340", "urinary retention"], "laterality": "bilateral", "limit": 5},
+    },
+    "phenopacket": {
+        "summary": "A GA4GH phenopacket, ranked in the curated graph",
+        "value": {
+            "phenopacket": {
+                "id": "example-1",
+                "subject": {"id": "patient-1", "timeAtLastEncounter": {"age": {"iso8601duration": "P67Y"}}},
+                "phenotypicFeatures": [
+                    {"type": {"id": "HP:0007340", "label": "Lower limb muscle weakness"}},
+                    {"type": {"id": "HP:0000016", "label": "Urinary retention"}},
+                    {"type": {"id": "HP:0001269", "label": "Hemiparesis"}, "excluded": True},
+                ],
+            },
+            "scope": "curated",
+            "limit": 5,
+        },
+    },
+}
+
+
 class DifferentialRequest(Strict):
     """Findings and history items present and absent (ids, CURIEs, cross-reference CURIEs or labels), or
     a GA4GH phenopacket instead of `present` and `absent`."""
 
     model_config = ConfigDict(
         json_schema_extra={
-            "anyOf": [{"required": ["present"]}, {"required": ["phenopacket"]}, {"required": ["text"]}]
+            "anyOf": [{"required": ["present"]}, {"required": ["phenopacket"]}, {"required": ["text"]}],
+            "examples": [example["value"] for example in DIFFERENTIAL_EXAMPLES.values()],
         }
     )
 
@@ -187,6 +227,17 @@ class DifferentialRequest(Strict):
 
 class IntakeRequest(Strict):
     """A note to read."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Woke up with her left leg weak. No back pain, denies bladder problems. "
+                    "On furosemide."
+                }
+            ]
+        }
+    )
 
     text: Text = Field(
         description=(

@@ -21,12 +21,12 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from clinkg.service.sparql.formats import TABLES, NotAcceptableError, negotiate
+from clinkg.service.sparql.formats import PREFIXED_FORMATS, TABLES, NotAcceptableError, negotiate
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 _SERVICE = re.compile(r"service\s*[^\s{]*", re.IGNORECASE)
 _FROM = re.compile(r"from\s*[^\s{]*", re.IGNORECASE)
 _ERROR_AT = re.compile(r"error at (\d+):(\d+)")
+# One item of a query's prologue (the grammar allows only these before the query form): a PREFIX
+# declaration captures its name and IRI.
+_PROLOGUE_ITEM = re.compile(r"\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s*([^\s:<]*):\s*<([^>]*)>", re.IGNORECASE)
 
 # One token of SPARQL, enough to find brackets and operators outside comments, strings, IRIs and names;
 # possessive quantifiers keep the scan linear whatever the text.
@@ -109,6 +112,32 @@ def check_shape(text: str, max_nesting: int, max_operators: int) -> None:
                 )
 
 
+def query_prefixes(text: str) -> dict[str, str]:
+    """The prefixes a query's prologue declares (the last declaration of a name wins, as in SPARQL),
+    those with an absolute IRI only: a serializer cannot declare a relative one."""
+    found: dict[str, str] = {}
+    position = 0
+    while (item := _PROLOGUE_ITEM.match(text, position)) is not None and item.end() > position:
+        name, iri = item.group(1), item.group(2)
+        if name is not None:
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                found.pop(name, None)
+            else:
+                found[name] = iri
+        position = item.end()
+    return found
+
+
+def merge_prefixes(declared: Mapping[str, str], standard: Mapping[str, str]) -> dict[str, str]:
+    """The query's own prefixes, then each standard one whose name and namespace the query leaves free
+    (a query that calls clinkg's namespace `id:` gets `id:`, not both)."""
+    taken = set(declared.values())
+    merged = {name: iri for name, iri in standard.items() if name not in declared and iri not in taken}
+    return {**declared, **merged}
+
+
 def execute(
     store: ox.Store,
     text: str,
@@ -118,11 +147,13 @@ def execute(
     formats: list[str],
     max_rows: int | None = None,
     max_bytes: int | None = None,
+    prefixes: Mapping[str, str] | None = None,
 ) -> tuple[str, bytes]:
     """Run one read-only query; returns the negotiated media type and the serialized result.
 
     Past `max_rows` solutions (triples for CONSTRUCT and DESCRIBE) or `max_bytes` of output the
-    serialization stops and the query is refused with 422: never a silently truncated answer.
+    serialization stops and the query is refused with 422: never a silently truncated answer. A graph
+    written in Turtle or TriG declares the query's prefixes and `prefixes` (the standard ones).
     """
     if not federation and _SERVICE.search(text):
         failure = _blunted_failure(text, ("service",))
@@ -143,7 +174,9 @@ def execute(
     table = TABLES[type(result)]
     try:
         media = negotiate(table, accept, formats)
-        return media, _serialize(result, table.media_types[media], max_rows, max_bytes)
+        form = table.media_types[media]
+        declared = merge_prefixes(query_prefixes(text), prefixes or {}) if form in PREFIXED_FORMATS else {}
+        return media, _serialize(result, form, max_rows, max_bytes, declared)
     except NotAcceptableError as exc:
         raise QueryFailedError(406, str(exc)) from exc
     except _TooLargeError as exc:
@@ -193,10 +226,13 @@ def _serialize(
     form: ox.QueryResultsFormat | ox.RdfFormat,
     max_rows: int | None,
     max_bytes: int | None,
+    prefixes: Mapping[str, str] | None = None,
 ) -> bytes:
     out = _Sink(max_bytes)
     if isinstance(result, ox.QueryTriples) and isinstance(form, ox.RdfFormat):
-        ox.serialize(_counted(result, max_rows), out, format=form)
+        triples = _counted(result, max_rows)
+        graph = in_default_graph(triples) if form.supports_datasets else triples
+        ox.serialize(graph, out, format=form, prefixes=dict(prefixes) if prefixes else None)
         return out.getvalue()
     if not isinstance(form, ox.QueryResultsFormat):
         raise TypeError(f"{form} cannot write {type(result).__name__}")
@@ -221,6 +257,13 @@ def _serialize(
     tsv.close()
     solutions.serialize(out, format=form)
     return out.getvalue()
+
+
+def in_default_graph(triples: Iterable[ox.Triple]) -> Iterator[ox.Quad]:
+    """A graph as a dataset: its triples in the default graph (for TriG and N-Quads)."""
+    default = ox.DefaultGraph()
+    for triple in triples:
+        yield ox.Quad(triple.subject, triple.predicate, triple.object, default)
 
 
 def _counted(triples: ox.QueryTriples, max_rows: int | None) -> Iterator[ox.Triple]:
@@ -380,6 +423,7 @@ def _run(store: ox.Store, job: dict[str, Any], memory: int) -> tuple[dict[str, A
             job["formats"],
             job["max_rows"],
             job["max_bytes"],
+            job.get("prefixes"),
         )
         return {"ok": True, "media": media}, body
     except QueryFailedError as failure:

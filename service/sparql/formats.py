@@ -1,4 +1,5 @@
-"""SPARQL result formats as lookup tables (media type -> pyoxigraph format) and Accept negotiation."""
+"""SPARQL result formats as lookup tables (media type -> pyoxigraph format, W3C format IRI) and Accept
+negotiation."""
 
 from __future__ import annotations
 
@@ -58,6 +59,13 @@ GRAPH = FormatTable(
         "application/n-triples": ox.RdfFormat.N_TRIPLES,
         "application/ld+json": ox.RdfFormat.JSON_LD,
         "application/rdf+xml": ox.RdfFormat.RDF_XML,
+        # Turtle is N3, so an N3 client gets Turtle under the type it asked for.
+        "text/n3": ox.RdfFormat.TURTLE,
+        # A graph as a dataset: its triples in the default graph.
+        "application/trig": ox.RdfFormat.TRIG,
+        "application/n-quads": ox.RdfFormat.N_QUADS,
+        # Last, so that application/* still picks N-Triples: JSON-LD for a client that asks for JSON.
+        "application/json": ox.RdfFormat.JSON_LD,
     },
     names={
         "turtle": "text/turtle",
@@ -71,8 +79,32 @@ GRAPH = FormatTable(
         "rdf+xml": "application/rdf+xml",
         "rdfxml": "application/rdf+xml",
         "xml": "application/rdf+xml",
+        "n3": "text/n3",
+        "trig": "application/trig",
+        "nq": "application/n-quads",
+        "nquads": "application/n-quads",
+        "n-quads": "application/n-quads",
     },
 )
+
+# The formats' names in the W3C registry (https://www.w3.org/ns/formats/), for the service description.
+_W3C = "http://www.w3.org/ns/formats/"
+FORMAT_IRIS: dict[str, str] = {
+    "application/sparql-results+json": f"{_W3C}SPARQL_Results_JSON",
+    "application/sparql-results+xml": f"{_W3C}SPARQL_Results_XML",
+    "text/csv": f"{_W3C}SPARQL_Results_CSV",
+    "text/tab-separated-values": f"{_W3C}SPARQL_Results_TSV",
+    "text/turtle": f"{_W3C}Turtle",
+    "application/n-triples": f"{_W3C}N-Triples",
+    "application/ld+json": f"{_W3C}JSON-LD",
+    "application/rdf+xml": f"{_W3C}RDF_XML",
+    "text/n3": f"{_W3C}N3",
+    "application/trig": f"{_W3C}TriG",
+    "application/n-quads": f"{_W3C}N-Quads",
+}
+
+# The formats that write prefixed names, so a graph answered in them declares its prefixes.
+PREFIXED_FORMATS = frozenset({ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3})
 
 TABLES: dict[type, FormatTable[Any]] = {
     ox.QuerySolutions: SOLUTIONS,
@@ -80,7 +112,7 @@ TABLES: dict[type, FormatTable[Any]] = {
     ox.QueryTriples: GRAPH,
 }
 
-ALL_MEDIA_TYPES: tuple[str, ...] = (*SOLUTIONS.media_types, *GRAPH.media_types)
+ALL_MEDIA_TYPES: tuple[str, ...] = tuple(dict.fromkeys((*SOLUTIONS.media_types, *GRAPH.media_types)))
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -143,3 +175,11 @@ def negotiate(table: FormatTable[Any], accept: str | None, formats: Sequence[str
             f"no media type in Accept: {accept} can represent {table.kind}; available: {table.available()}"
         )
     return best
+
+
+def prefers(media_type: str, table: FormatTable[Any], accept: str | None) -> bool:
+    """True when Accept ranks `media_type` strictly above every type of the table (a browser's
+    `text/html,...,*/*;q=0.8` prefers HTML to Turtle; `*/*` or no Accept does not)."""
+    ranges = parse_accept(accept)
+    wanted = _quality(media_type, ranges)
+    return wanted > 0 and all(wanted > _quality(media, ranges) for media in table.media_types)

@@ -31,7 +31,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import anyio.to_thread
 
@@ -66,6 +66,7 @@ class Job(TypedDict):
     max_bytes: int
     max_nesting: int
     max_operators: int
+    prefixes: NotRequired[dict[str, str]]  # declared in a graph written as Turtle or TriG
 
 
 class _WorkerWasDeadError(Exception):

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from clinkg.loaders.build import build
 from clinkg.loaders.hpo.read import data_file
-from clinkg.service.api.app import create_app
-from clinkg.service.server import options as server_options
+from clinkg.service.server import in_thread
 from clinkg.service.settings import Settings
 
 
@@ -28,33 +23,9 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def live_server(settings: Settings) -> Iterator[str]:
-    """A live service with these settings on a free loopback port; yields its URL."""
-    port = _free_port()
-    # The server configuration `clinkg serve` runs (service/server.py: header, URL and read limits).
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", **server_options(settings)
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the service did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def live_server(settings: Settings) -> AbstractContextManager[str]:
+    """A live service with these settings on a free loopback port (`clinkg serve`'s configuration)."""
+    return in_thread(settings)
 
 
 @pytest.fixture(scope="session")

@@ -98,7 +98,7 @@ def guarded(build_dir: Path) -> Iterator[TestClient]:
 
 def test_a_configured_token_guards_every_route_but_health(guarded: TestClient) -> None:
     assert guarded.get("/health").status_code == 200
-    for path in ("/v1/entities", "/v1/search?q=leg", "/sparql?query=ASK{}", "/ready", "/docs"):
+    for path in ("/v1/entities", "/v1/search?q=leg", "/sparql?query=ASK{}", "/ready", "/openapi.json"):
         response = guarded.get(path)
         assert response.status_code == 401, path
         assert response.headers["www-authenticate"].startswith("Bearer")

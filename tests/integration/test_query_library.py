@@ -1,11 +1,12 @@
-"""The SPARQL query library on the built curated content: well-formed headers, parameters that bind, and
-real answers to each question."""
+"""The SPARQL query library on the built curated content: well-formed headers, parameters that bind, every
+prefix declared, each file runnable as pasted at /sparql, and real answers to each question."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from clinkg import queries
@@ -19,6 +20,11 @@ PREFIXES = {"clinkg": "https://w3id.org/clinkg/id/", "ckg": "https://w3id.org/cl
 HEADER_KEYS = ("question", "parameters", "returns", "example")
 NAMES = queries.names("sparql")
 _BINDING = re.compile(r"^([a-z_]+)\s*=\s*([a-z]+):(\S+)$")
+_IRI = re.compile(r"<[^<>\s]*>")
+_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
+# A prefixed name's prefix (empty for `:x`), not the colon of a variable, an IRI or a URL.
+_PREFIXED_NAME = re.compile(r"(?<![\w?$/#.:-])([A-Za-z][\w.-]*)?:(?=[A-Za-z0-9_])")
+_DECLARATION = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:\s*<[^>]*>", re.M | re.I)
 
 
 def iri(curie: str) -> str:
@@ -56,6 +62,17 @@ def declared_columns(query: queries.Query) -> list[str]:
     """The column names of the header's `returns`, without their explanations in parentheses."""
     plain = re.sub(r"\([^)]*\)", "", query.header["returns"])
     return [part.strip() for part in plain.split(",") if part.strip()]
+
+
+def used_prefixes(query: queries.Query) -> set[str]:
+    """The prefixes of the prefixed names in the query's body and in its header's example and parameters
+    (a user pastes those into the query), outside IRIs and strings."""
+    texts = (_DECLARATION.sub("", body(query)), query.header["example"], query.header["parameters"])
+    return {
+        match.group(1) or ""
+        for text in texts
+        for match in _PREFIXED_NAME.finditer(_STRING.sub("", _IRI.sub("", text)))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +120,31 @@ def test_header_is_complete(name: str) -> None:
         assert query.header.get(key), f"{name}: header lacks `# {key}:`"
     assert query.text.startswith("# question:")
     assert "ORDER BY" in body(query), f"{name}: rows have no deterministic order"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_declares_every_prefix_it_uses(name: str) -> None:
+    query = queries.load(name, "sparql")
+    declared = {match.group(1) or "" for match in _DECLARATION.finditer(body(query))}
+    assert used_prefixes(query) <= declared, f"{name}: PREFIX missing for {used_prefixes(query) - declared}"
+    for prefix in declared & set(PREFIXES):
+        assert f"PREFIX {prefix}: <{PREFIXES[prefix]}>" in query.text, f"{name}: {prefix}: is not ours"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_runs_as_pasted_at_the_endpoint(http: httpx.Client, name: str) -> None:
+    # The file's text unchanged, header and all, parameters unbound: what a user pastes into /sparql.
+    query = queries.load(name, "sparql")
+    response = http.post(
+        "/sparql",
+        content=query.text.encode(),
+        headers={"content-type": "application/sparql-query", "accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200, f"{name}: {response.text}"
+    answer = response.json()
+    assert answer["head"]["vars"] == declared_columns(query)
+    if not name.startswith("hpo_"):  # the HPO questions have no rows on the curated graph alone
+        assert answer["results"]["bindings"], f"{name} answers nothing at /sparql"
 
 
 @pytest.mark.parametrize("name", NAMES)

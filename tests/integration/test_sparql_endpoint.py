@@ -397,7 +397,8 @@ def test_oversized_query_is_413(http: httpx.Client) -> None:
 @pytest.mark.parametrize(
     "send",
     [
-        lambda http: http.get("/sparql"),
+        # GET without query= describes the service (test_sparql_description.py); an empty one is missing.
+        lambda http: http.get("/sparql", params={"query": ""}),
         lambda http: http.post("/sparql", data={"format": "json"}),
         lambda http: http.post(
             "/sparql", content=b"  ", headers={"content-type": "application/sparql-query"}

@@ -26,7 +26,18 @@ INTEGER_RANGE = (-(2**63), 2**63 - 1)  # Cypher's INTEGER; the drivers fail on a
 
 
 class CypherRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "query": "MATCH (c:Cause)-[:PRESENTS_WITH]->(f:Finding {id: $finding}) "
+                    "RETURN c.id, c.label",
+                    "parameters": {"finding": "saddle-anesthesia"},
+                }
+            ]
+        },
+    )
 
     query: str = Field(
         min_length=1,

@@ -14,9 +14,12 @@ from pydantic import ValidationError
 
 from clinkg.service.api.connection import answer_bytes
 from clinkg.service.api.deps import ServedDep
-from clinkg.service.api.models import DifferentialRequest, DifferentialResponse, errors
+from clinkg.service.api.direct_route import DirectRoute
+from clinkg.service.api.models import DIFFERENTIAL_EXAMPLES, DifferentialRequest, DifferentialResponse, errors
 
-router = APIRouter(prefix="/v1", tags=["differential"], responses=errors(400, 401, 413, 422, 503))
+router = APIRouter(
+    prefix="/v1", tags=["differential"], responses=errors(400, 401, 413, 422, 503), route_class=DirectRoute
+)
 
 
 # The body is parsed here, by pydantic's own JSON parser, rather than by FastAPI (which decodes with the
@@ -25,7 +28,12 @@ router = APIRouter(prefix="/v1", tags=["differential"], responses=errors(400, 40
 BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": DifferentialRequest.model_json_schema()}},
+        "content": {
+            "application/json": {
+                "schema": DifferentialRequest.model_json_schema(),
+                "examples": DIFFERENTIAL_EXAMPLES,
+            }
+        },
     }
 }
 

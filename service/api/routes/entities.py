@@ -139,9 +139,15 @@ def find(ranking: Ranking, reference: str, graph: Graph | None = None) -> Resolu
 async def list_entities(
     index: IndexDep,
     settings: SettingsDep,
-    type: EntityType | None = None,  # noqa: A002 - the API's parameter name
-    limit: Annotated[int, Query(ge=1)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    type: Annotated[  # noqa: A002 - the API's parameter name
+        EntityType | None, Query(openapi_examples={"causes": {"summary": "Causes only", "value": "cause"}})
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, openapi_examples={"five": {"summary": "Five a page", "value": 5}})
+    ] = 50,
+    offset: Annotated[
+        int, Query(ge=0, openapi_examples={"first": {"summary": "First page", "value": 0}})
+    ] = 0,
 ) -> EntityList:
     """Entities of one type (or all), sorted by id, a page at a time."""
     if limit > settings.entities_limit_max:
@@ -159,7 +165,13 @@ async def get_entity(
         PathParam(
             description="Our id, a clinkg: or cross-reference CURIE (HP:0007340, HP_0007340, ICD10CM:G61.0, "
             "OMIM:620106), a full IRI (URL-encoded or not), a bare ICD-10-CM code (G61.0) or an exact label "
-            "or synonym; case and extra whitespace do not matter."
+            "or synonym; case and extra whitespace do not matter.",
+            openapi_examples={
+                "id": {"summary": "Our id", "value": "cauda-equina-syndrome"},
+                "code": {"summary": "An HPO code", "value": "HP:0007340"},
+                "icd": {"summary": "An ICD-10-CM CURIE", "value": "ICD10CM:G61.0"},
+                "label": {"summary": "A label", "value": "stroke"},
+            },
         ),
     ],
     served: ServedDep,
@@ -168,7 +180,8 @@ async def get_entity(
         Query(
             description="Read the reference in one graph: `curated` (the curated entity standing for "
             "it) or `hpo` (the HP term or HPO disease it names). By default a code a curated entity cites "
-            "names that entity, and an HP term no entity cites names the term."
+            "names that entity, and an HP term no entity cites names the term.",
+            openapi_examples={"curated": {"summary": "The curated reading", "value": "curated"}},
         ),
     ] = None,
 ) -> EntityDetail | HpoTermDetail | HpoDiseaseDetail:

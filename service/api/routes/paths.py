@@ -37,11 +37,29 @@ class PathList(BaseModel):
 def get_paths(
     served: ServedDep,
     settings: SettingsDep,
-    from_: Annotated[str, Query(alias="from", min_length=1)],
-    to: Annotated[str, Query(min_length=1)],
-    max_length: Annotated[int, Query(ge=1)] = 4,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    include_tests: bool = False,
+    from_: Annotated[
+        str,
+        Query(
+            alias="from",
+            min_length=1,
+            openapi_examples={"finding": {"summary": "A finding", "value": "saddle-anesthesia"}},
+        ),
+    ],
+    to: Annotated[
+        str,
+        Query(
+            min_length=1, openapi_examples={"cause": {"summary": "A cause", "value": "cauda-equina-syndrome"}}
+        ),
+    ],
+    max_length: Annotated[
+        int, Query(ge=1, openapi_examples={"three": {"summary": "Three edges", "value": 3}})
+    ] = 4,
+    limit: Annotated[
+        int, Query(ge=1, le=100, openapi_examples={"five": {"summary": "Five paths", "value": 5}})
+    ] = 20,
+    include_tests: Annotated[
+        bool, Query(openapi_examples={"no": {"summary": "Without test edges", "value": False}})
+    ] = False,
 ) -> PathList:
     """Simple paths (edges followed either way) between two entities, shortest first; through the HPO
     graph when one end is an HP term or an HPO disease."""

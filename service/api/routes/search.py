@@ -44,12 +44,22 @@ def _known_type(value: str | None) -> str | None:
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=QUERY_MAX_CHARS),
-    Query(description="Words, a label, a synonym or a CURIE (HP:0007340, ICD10CM:G61.0)."),
+    Query(
+        description="Words, a label, a synonym or a CURIE (HP:0007340, ICD10CM:G61.0).",
+        openapi_examples={
+            "words": {"summary": "A patient's words", "value": "numb groin"},
+            "code": {"summary": "An HPO code", "value": "HP:0007340"},
+        },
+    ),
 ]
 EntityTypeName = Annotated[
     str | None,
     AfterValidator(_known_type),
-    Query(description="Only entities of this type.", json_schema_extra={"enum": list(ENTITY_TYPES)}),
+    Query(
+        description="Only entities of this type.",
+        json_schema_extra={"enum": list(ENTITY_TYPES)},
+        openapi_examples={"finding": {"summary": "Findings only", "value": "finding"}},
+    ),
 ]
 
 
@@ -59,7 +69,7 @@ async def search(
     search_index: SearchDep,
     settings: SettingsDep,
     type: EntityTypeName = None,
-    limit: Annotated[int, Query(ge=1)] = 10,
+    limit: Annotated[int, Query(ge=1, openapi_examples={"five": {"summary": "Five hits", "value": 5}})] = 10,
 ) -> SearchResults:
     """Entities matching the query, best first: exact names, then phrases, all words, then some words;
     a name whose meaning is turned around ("cannot pee") never outranks one that is not, for a query that

@@ -38,9 +38,10 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium per test module. Not per session: Playwright's sync API runs its event loop
+    in the main thread while it is open, and a later test's asyncio.run() would find it running."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
