@@ -27,19 +27,25 @@ from clinkg.service.ranking.graph_index import Edge, GraphIndex
 from clinkg.service.ranking.hpo_graph import Step
 from clinkg.service.ranking.hpo_rank import Annotation, HpoCandidate, HpoIndex, Match
 from clinkg.service.ranking.lru import BoundedCache
-from clinkg.service.ranking.model import Candidate, Differential, Triage
+from clinkg.service.ranking.model import Candidate, Differential, TestAdvice, Triage
 from clinkg.service.ranking.paths import Path
 from clinkg.service.ranking.weights import Weights
 
 JSON = dict[str, Any]
 _WalkKey = tuple[str, str, str, str, str | None, int]  # disease, term, route, annotated, via, hpoa line
+_CandidateKey = tuple[object, ...]
+# The candidate's JSON up to `"rank":`, after the rank, and its node and edge table entries.
+_CandidatePieces = tuple[
+    bytes, bytes, tuple[tuple[str, orjson.Fragment], ...], tuple[tuple[str, orjson.Fragment], ...]
+]
 _HpoWalk = tuple[tuple[str, ...], tuple[tuple[str, orjson.Fragment], ...]]  # nodes; (edge key, edge JSON)
 
 
 def question(request: DifferentialRequest) -> Question:
     """A differential request as ranking's question: its findings are `present` and `absent`, or those its
     phenopacket reports (with the phenopacket's age unless the request gives one)."""
-    packet = request.packet
+    # The phenopacket field first: reading the private `packet` goes through pydantic's slow attribute path.
+    packet = request.packet if request.phenopacket is not None else None
     if packet is None:
         present, absent, age = tuple(request.present), tuple(request.absent), request.age
     else:
@@ -199,6 +205,13 @@ class AnswerViews:
         Path, tuple[tuple[tuple[str, orjson.Fragment], ...], tuple[tuple[str, orjson.Fragment], ...]]
     ] = field(default_factory=dict)
     tests_json: dict[tuple[str, ...], orjson.Fragment] = field(default_factory=dict)
+    # Keyed by request-chosen supports, so bounded; about 1 KB each.
+    candidate_json: BoundedCache[_CandidateKey, _CandidatePieces] = field(
+        default_factory=lambda: BoundedCache(8192)
+    )
+    advice_json: BoundedCache[tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...], orjson.Fragment] = (
+        field(default_factory=lambda: BoundedCache(4096))
+    )
     entry_json: dict[tuple[str, float, str, str], orjson.Fragment] = field(default_factory=dict)
     hpo_node_json: dict[str, orjson.Fragment] = field(default_factory=dict)
     is_a_json: dict[tuple[str, str], orjson.Fragment] = field(default_factory=dict)  # as many as hp.obo has
@@ -269,17 +282,15 @@ class AnswerViews:
             )
         return found
 
-    def candidate(
+    def _candidate_value(
         self, c: Candidate, tests_of: dict[str, tuple[str, ...]], verbose: bool, tables: _Tables
-    ) -> JSON:
-        """A curated candidate with its rank, score, matched and against items, paths and tests."""
+    ) -> tuple[JSON, JSON]:
+        """A curated candidate's JSON before and after its rank (the only field that depends on the rest
+        of the answer)."""
         entity, support, entry = c.entity, c.support, self._entry
         paths = sorted(support.paths, key=_path_order)[: self.weights.paths_per_candidate]
-        return {
-            "id": entity.curie,
-            "label": entity.label,
-            "graph": "curated",
-            "rank": c.rank,
+        head = {"id": entity.curie, "label": entity.label, "graph": "curated"}
+        tail = {
             "score": round(support.score, 4),
             "urgency": entity.urgency or self.weights.triage.default,
             "matched": [
@@ -292,6 +303,33 @@ class AnswerViews:
             "paths": [self._path(p, verbose, tables) for p in paths],
             "tests": self._tests(tests_of.get(entity.id, ())),
         }
+        return head, tail
+
+    def candidate(
+        self, c: Candidate, tests_of: dict[str, tuple[str, ...]], verbose: bool, tables: _Tables
+    ) -> orjson.Fragment:
+        """A curated candidate with its rank, score, matched and against items, paths and tests.
+
+        Everything but the rank follows from the cause and its support (the graph's tests of a cause do not
+        change), so the rest is serialized once per support and kept, with the node and edge table entries
+        its paths need. Supports recur across requests; their `basis` (the ranking's memoized per-item
+        contributions, hashed by identity, with the flags and absent items) is a cheap key."""
+        key = (c.entity.id, verbose, c.support.basis)
+        found = self.candidate_json.get(key)
+        if found is None:
+            own = _Tables()
+            head, tail = self._candidate_value(c, tests_of, verbose, own)
+            found = (
+                orjson.dumps(head)[:-1] + b',"rank":',
+                b"," + orjson.dumps(tail)[1:],
+                tuple(own.nodes.items()),
+                tuple(own.edges.items()),
+            )
+            self.candidate_json.put(key, found)
+        before, after, nodes, edges = found
+        tables.nodes.update(nodes)
+        tables.edges.update(edges)
+        return orjson.Fragment(b"%s%d%s" % (before, c.rank, after))
 
     def triage(self, triage: Triage) -> JSON:
         """Level, every reason, action and safety net, and whose words they are."""
@@ -320,28 +358,39 @@ class AnswerViews:
             }
             for r in result.red_flags
         ]
-        tests = []
-        for advice in result.tests:
-            rationale = "Evaluates " + ", ".join(entities[c].label for c in advice.for_causes)
-            if advice.separates:
-                rationale += (
-                    f"; assesses {' and '.join(advice.separates)} mechanisms, which tells these causes apart"
-                )
-            tests.append(
-                {
-                    "id": advice.test.curie,
-                    "label": advice.test.label,
-                    "rationale": rationale,
-                    "for": [entities[c].curie for c in advice.for_causes],
-                    "separates": list(advice.separates),
-                }
-            )
         return {
             "candidates": [self.candidate(c, result.tests_of, verbose, tables) for c in result.candidates],
             "red_flags": flags,
             "triage": self.triage(result.triage),
-            "tests": tests,
+            "tests": self._advice(result.tests),
         }
+
+    def _advice(self, tests: list[TestAdvice]) -> orjson.Fragment:
+        """The recommended tests with their rationale, serialized once per list."""
+        key = tuple((a.test.id, a.for_causes, a.separates) for a in tests)
+        found = self.advice_json.get(key)
+        if found is None:
+            entities = self.index.entities
+            value = []
+            for advice in tests:
+                rationale = "Evaluates " + ", ".join(entities[c].label for c in advice.for_causes)
+                if advice.separates:
+                    rationale += (
+                        f"; assesses {' and '.join(advice.separates)} mechanisms, which tells these causes "
+                        "apart"
+                    )
+                value.append(
+                    {
+                        "id": advice.test.curie,
+                        "label": advice.test.label,
+                        "rationale": rationale,
+                        "for": [entities[c].curie for c in advice.for_causes],
+                        "separates": list(advice.separates),
+                    }
+                )
+            found = kept(value)
+            self.advice_json.put(key, found)
+        return found
 
     # --- HPO pieces ----------------------------------------------------------------------------------------
 

@@ -138,12 +138,13 @@ class _Tally:
     count: dict[str, int] = field(default_factory=dict)
     flagged: dict[str, int] = field(default_factory=dict)  # cause -> the most urgent flag's rank
     absent: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # cause -> (item, reason)
+    by_cause: dict[str, list[Contribution]] = field(default_factory=dict)  # in the query's order
 
 
 def _tally(r: Ranking, query: Query, by_item: list[Contributions], flags: list[RaisedFlag]) -> _Tally:
     w = r.weights
     tally = _Tally()
-    score, count = tally.score, tally.count
+    score, count, by_cause = tally.score, tally.count, tally.by_cause
     for contributions in by_item:
         for cause, c in contributions.items():
             value = score.get(cause, 0.0) + c.weight
@@ -151,6 +152,11 @@ def _tally(r: Ranking, query: Query, by_item: list[Contributions], flags: list[R
                 value += c.conflict
             score[cause] = value
             count[cause] = count.get(cause, 0) + 1
+            found = by_cause.get(cause)
+            if found is None:
+                by_cause[cause] = [c]
+            else:
+                found.append(c)
     ranks = urgency_ranks()
     for raised in flags:
         level = ranks[raised.flag.urgency or w.triage.default]
@@ -171,29 +177,29 @@ def _tally(r: Ranking, query: Query, by_item: list[Contributions], flags: list[R
     return tally
 
 
-def _support(
-    r: Ranking, cause: str, tally: _Tally, by_item: list[Contributions], flags: list[RaisedFlag]
-) -> Support:
+def _support(r: Ranking, cause: str, tally: _Tally, flags: list[RaisedFlag]) -> Support:
     """A listed cause's support: one explanation per supporting item (the path that gave its weight)."""
     matched: dict[str, tuple[float, str]] = {}
     against: dict[str, tuple[float, str]] = {}
     paths: list[Path] = []
-    for contributions in by_item:
-        c = contributions.get(cause)
-        if c is not None:
-            matched[c.item] = (c.weight, c.route)
-            if c.conflict:
-                against[c.item] = (c.conflict, c.conflict_reason)
-            paths.append(c.path)
+    contributions = tally.by_cause.get(cause, [])
+    for c in contributions:
+        matched[c.item] = (c.weight, c.route)
+        if c.conflict:
+            against[c.item] = (c.conflict, c.conflict_reason)
+        paths.append(c.path)
+    concerned: list[str] = []
     if cause in tally.flagged:
         concern = r.weights.red_flag_concern
         for raised in flags:
             if cause in raised.concerns:
                 matched[raised.flag.id] = (concern, "red_flag")
-    for item, reason in tally.absent.get(cause, ()):
+                concerned.append(raised.flag.id)
+    absent = tally.absent.get(cause, [])
+    for item, reason in absent:
         against[item] = (r.weights.absent_expected, reason)
-    support = Support(tally.score[cause], matched, against, paths)
-    return support
+    basis = (*contributions, tuple(concerned), tuple(absent))
+    return Support(tally.score[cause], matched, against, paths, basis)
 
 
 def raised_flags(r: Ranking, query: Query, had: frozenset[str]) -> list[RaisedFlag]:
@@ -249,9 +255,7 @@ def _rank_tests(r: Ranking, top: tuple[str, ...], urgent: frozenset[str]) -> lis
     return advice
 
 
-def _ranked(
-    r: Ranking, query: Query, tally: _Tally, by_item: list[Contributions], flags: list[RaisedFlag]
-) -> list[Candidate]:
+def _ranked(r: Ranking, query: Query, tally: _Tally, flags: list[RaisedFlag]) -> list[Candidate]:
     """The listed candidates in order, each with its rank: causes a red flag points to first, then by
     score, then must-not-miss (urgency) first, then by how many items support them. Candidates equal on
     all of these share a rank; their order within it is only the id's, for a stable answer."""
@@ -272,7 +276,7 @@ def _ranked(
         if position >= limit and cause not in flagged:
             break
         rank = result[-1].rank if order == previous else position + 1
-        result.append(Candidate(entities[cause], _support(r, cause, tally, by_item, flags), rank))
+        result.append(Candidate(entities[cause], _support(r, cause, tally, flags), rank))
         previous = order
     return result
 
@@ -283,7 +287,7 @@ def differential(r: Ranking, query: Query) -> Differential:
     had = r.tables.implied(query.present)
     flags = raised_flags(r, query, had)
     tally = _tally(r, query, by_item, flags)
-    candidates = _ranked(r, query, tally, by_item, flags)
+    candidates = _ranked(r, query, tally, flags)
     top = tuple(c.entity.id for c in candidates[: r.weights.tests_for_top])
     tests = _tests(r, top, frozenset(tally.flagged))
     return Differential(candidates, flags, triage(r, query, flags, had), tests, r.tables.tests_of)

@@ -32,18 +32,27 @@ class BoundedCache(Generic[K, V]):
         self.total_bytes = 0
         self._lock = Lock()
 
-    def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
-        """The cached value of `key`, computing and storing it when missing."""
-        if self.size <= 0:
-            return compute()
-        with self._lock:
-            if key in self._data:
+    def get(self, key: K) -> V | None:
+        """The cached value of `key` (now the most recently used), or None.
+
+        Without the lock: each OrderedDict operation is atomic, and a hit is the hot path (ten per
+        differential answer). A key evicted by another thread between the two steps is still a hit."""
+        found = self._data.get(key)
+        if found is not None:
+            # A key evicted by another thread's put meanwhile: still a hit (suppress() costs more than try).
+            try:  # noqa: SIM105
                 self._data.move_to_end(key)
-                return self._data[key]
-        value = compute()
+            except KeyError:
+                pass
+        return found
+
+    def put(self, key: K, value: V) -> None:
+        """Keep `value` under `key` (unless the cache is disabled or the value alone is over the bytes)."""
+        if self.size <= 0:
+            return
         weight = self._weigh(value) if self._weigh is not None else 0
         if self.max_bytes is not None and weight > self.max_bytes:
-            return value
+            return
         with self._lock:
             if key in self._data:  # computed meanwhile by another thread: keep one copy
                 self.total_bytes -= self._weights.pop(key, 0)
@@ -57,6 +66,16 @@ class BoundedCache(Generic[K, V]):
             ):
                 oldest, _ = self._data.popitem(last=False)
                 self.total_bytes -= self._weights.pop(oldest, 0)
+
+    def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
+        """The cached value of `key`, computing and storing it when missing."""
+        if self.size <= 0:
+            return compute()
+        found = self.get(key)
+        if found is not None:
+            return found
+        value = compute()
+        self.put(key, value)
         return value
 
     def __len__(self) -> int:

@@ -35,6 +35,10 @@ class Support:
     matched: dict[str, tuple[float, str]] = field(default_factory=dict)  # item -> (weight >= 0, route)
     against: dict[str, tuple[float, str]] = field(default_factory=dict)  # item -> (weight < 0, reason)
     paths: list[Path] = field(default_factory=list)
+    # What the support was made of: the memoized contributions (compared by identity), the red flags
+    # concerned and the absent items. Equal bases give equal supports, so a cache of what depends on the
+    # support alone can key on it (service/api/answers.py) without hashing the rest.
+    basis: tuple[object, ...] = ()
 
 
 @dataclass(slots=True)  # not frozen: made ten times per answer, and frozen init costs more

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from clinkg.ontology import ID, PREFIXES, XREF_NAMESPACES
@@ -56,6 +57,9 @@ def _namespace_key(namespace: object) -> str:
     """A namespace IRI as references are compared with it: without scheme, in lower case (all ASCII)."""
     text = str(namespace)
     return text[_after_scheme(text) or 0 :].lower()
+
+
+RESOLVED_KEPT = 16_384  # references whose resolution is kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +135,17 @@ class Resolver:
                 self._disease_names[name_key(hpo.disease_labels[disease])].append(disease)
             for term, label in hpo.labels.items():
                 self._term_names[name_key(label)].append(term)
+        # The graph does not change while it is served: a reference always resolves alike, and the same
+        # few hundred are sent again and again. Bounded: references are what requests send.
+        self.resolve = lru_cache(maxsize=RESOLVED_KEPT)(self._resolve)  # type: ignore[method-assign]
 
     # ------------------------------------------------------------------ the entry
 
     def resolve(self, reference: str) -> Resolution | None:
-        """What the reference names, or None when neither graph knows it."""
+        """What the reference names, or None when neither graph knows it (kept per reference)."""
+        return self._resolve(reference)
+
+    def _resolve(self, reference: str) -> Resolution | None:
         ref = reference.strip()
         if not ref:
             return None

@@ -65,3 +65,45 @@ def test_equal_queries_share_one_entry_in_process(client: TestClient) -> None:
     before = len(served.answers)
     assert answer_bytes(DifferentialRequest(present=["  leg-weakness  "]), served) == first
     assert len(served.answers) == before
+
+
+def test_kept_candidate_pieces_give_the_answers_computed_afresh(build_dir: Path) -> None:
+    """A candidate's JSON is kept per support (AnswerViews.candidate): answers served from those pieces
+    are byte for byte those of views that have kept nothing, in both forms, ranks included."""
+    from clinkg.service.api.answers import AnswerViews
+    from clinkg.service.api.connection import prepare
+    from clinkg.service.ranking.answer import answer
+
+    with TestClient(create_app(Settings(build_dir=build_dir, answer_cache_size=0))) as client:
+        served = _served(client)
+        findings = sorted(e.id for e in served.index.entities.values() if e.type == "finding")[:10]
+        bodies = [{"present": ["leg-weakness", *pair]} for pair in itertools.combinations(findings, 2)]
+        bodies += [
+            {"present": ["leg-weakness", f], "absent": ["back-pain"], "limit": 4}
+            for f in findings
+            if f != "back-pain"
+        ]
+        for _ in range(2):  # the second round takes every candidate from the pieces the first kept
+            for body in bodies:
+                for verbose in (False, True):
+                    request = DifferentialRequest.model_validate({**body, "verbose": verbose})
+                    query = prepare(request, served).query
+                    fresh = AnswerViews(served.index, served.ranking.weights, served.views.hpo)
+                    expected = fresh.dumps(answer(query, served.ranking), verbose)
+                    assert served.views.dumps(answer(query, served.ranking), verbose) == expected
+        assert len(served.views.candidate_json) > 0
+
+
+def test_the_differential_route_calls_its_dependencies_itself(client: TestClient) -> None:
+    """POST /v1/differential runs through DirectRoute's handler, not FastAPI's dependency solver, and
+    still answers 422 for a bad body and 200 for a good one."""
+    from fastapi.routing import APIRoute
+
+    from clinkg.service.api.direct_route import DirectRoute
+    from clinkg.service.api.routes import differential
+
+    route = next(r for r in differential.router.routes if isinstance(r, APIRoute))
+    assert isinstance(route, DirectRoute)
+    assert "DirectRoute" in route.get_route_handler().__qualname__
+    assert client.post("/v1/differential", json={"present": []}).status_code == 422
+    assert client.post("/v1/differential", json={"present": ["leg-weakness"]}).status_code == 200
