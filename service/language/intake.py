@@ -38,10 +38,12 @@ from clinkg.service.language.names import entity_names
 from clinkg.service.language.search import typo_limit
 from clinkg.service.language.words import equivalents, polarity_token, stem, stop_word
 from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.ranking.tables import closure
 
 FILLER = 3  # other words allowed between two words of a name
 REVERSED_FILLER = 2  # and between the two words of a name said the other way round ("legs are very weak")
 NAMED = ("finding", "cause")  # what a note can report: findings, and causes as history items
+WEAK = stem("weak")  # what a muscle power grade says (intake_words.yaml, power_grade)
 
 log = logging.getLogger("clinkg")
 
@@ -79,6 +81,8 @@ class _Cues:
     laterality_weak: re.Pattern[str]
     course: tuple[tuple[str, re.Pattern[str]], ...]
     age: tuple[re.Pattern[str], ...]
+    power_reduced: re.Pattern[str]
+    power_full: re.Pattern[str]
 
 
 def _phrases(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -103,6 +107,8 @@ def _cues() -> _Cues:
         laterality_weak=_phrases(weak),
         course=ordered(data["course"]),
         age=tuple(re.compile(p, re.IGNORECASE) for p in data["age"]),
+        power_reduced=re.compile(data["power_grade"]["reduced"]),
+        power_full=re.compile(data["power_grade"]["full"]),
     )
 
 
@@ -140,24 +146,31 @@ class IntakeReader:
         self.vocabulary = frozenset(self.spelled.values())
         self.matcher = Matcher(self.nlp.vocab)
         self.size: dict[str, int] = {}  # rule key -> how many name words it has
-        rules: dict[str, list[tuple[int, list[str], int]]] = {}
-        owners: dict[str, set[str]] = {}
+        self.words_of: dict[str, set[str]] = {}  # entity -> its names' words (no polarity tokens)
+        # Each entity's more general and more specific forms (form_of, subtype_of), itself included.
+        up: dict[str, set[str]] = {}
+        for edge in graph.edges:
+            if edge.predicate in ("form_of", "subtype_of"):
+                up.setdefault(edge.subject, set()).add(edge.object)
+        self.above = {entity_id: closure(entity_id, up) for entity_id in graph.entities}
         for entity_id, texts in sorted(names.items()):
             for position, text in enumerate(texts):
                 doc = self.nlp.make_doc(text)
                 norms = [n for n in (self._norm(t.lower_) for t in doc) if n]
-                if norms:
-                    rules.setdefault(entity_id, []).append((position, norms, sum(t.is_alpha for t in doc)))
-                    for norm in norms:
-                        owners.setdefault(norm, set()).add(entity_id)
-        for entity_id, found in rules.items():
-            for position, norms, written in found:
-                # "getting weaker" keeps one word, "weak", that other entities' names share: as a rule it
-                # would claim every "weak" in a note. A one-word name ("cramps") stays.
-                if len(norms) == 1 and written > 1 and len(owners[norms[0]]) > 1:
+                if not norms:
                     continue
                 key = f"{entity_id}#{position}"
+                written = [t.lower_ for t in doc if not t.is_space]
+                if len(norms) == 1 and sum(t.is_alpha for t in doc) > 1:
+                    # A name of several words that keeps one ("getting on in years": year; "getting
+                    # weaker": weak) is matched only as written: its one word would claim every "year".
+                    self.size[key] = len(written)
+                    self.matcher.add(key, [[{"LOWER": word} for word in written]])
+                    continue
                 self.size[key] = len(norms)
+                self.words_of.setdefault(entity_id, set()).update(
+                    n for n in norms if polarity_token(n) is None and n not in ("no", "difficult")
+                )
                 patterns = [_pattern(norms)]
                 if len(norms) == 2:
                     patterns.append(_pattern(norms[::-1], REVERSED_FILLER))
@@ -168,6 +181,9 @@ class IntakeReader:
         that carries nothing (stop words, punctuation)."""
         if not any(c.isalnum() for c in folded) and folded != "n't":
             return None
+        cues = _cues()
+        if cues.power_reduced.match(folded) or cues.power_full.match(folded):
+            return WEAK
         polar = polarity_token(folded)
         if polar is not None:
             return polar
@@ -191,15 +207,21 @@ class IntakeReader:
         for token in doc:
             norm = self._norm(token.lower_)
             token.norm_ = norm if norm is not None else "_"
-        doc.ents = self._targets(doc)
+        targets, coordinated = self._targets(doc)
+        doc.ents = targets
         for _, component in self.nlp.pipeline:
             doc = component(doc)
         reading = Reading()
         seen: set[tuple[str, str]] = set()
-        for ent in doc.ents:
+        ents = list(doc.ents)
+        # A coordinated mention is said in the same breath as the one it shares words with: it takes that
+        # one's context (negated, historical, hypothetical ...).
+        for ent, context_of in [(ent, ent) for ent in ents] + [(span, ents[k]) for span, k in coordinated]:
             entity = self.graph.entities[ent.label_]
             mention = Mention(entity.curie, entity.label, ent.start_char, ent.end_char, ent.text)
-            where = self._where(ent, entity.type)
+            where = self._where(context_of, entity.type)
+            if where is not None and any(_cues().power_full.match(t.lower_) for t in ent):
+                where = "absent"  # "power 5/5": the weakness it would name is denied
             if where is None or (where, entity.id) in seen:
                 continue
             seen.add((where, entity.id))
@@ -215,6 +237,10 @@ class IntakeReader:
         self._context_fields(text, reading)
         return reading
 
+    def _kin(self, a: str, b: str) -> bool:
+        """Whether one entity is a form (or subtype) of the other."""
+        return b in self.above.get(a, ()) or a in self.above.get(b, ())
+
     @staticmethod
     def _where(ent: Any, entity_type: str) -> str | None:
         if ent._.is_family or ent._.is_hypothetical:
@@ -227,10 +253,12 @@ class IntakeReader:
             return "history"
         return "present"
 
-    def _targets(self, doc: Any) -> list[Any]:
+    def _targets(self, doc: Any) -> tuple[list[Any], list[tuple[Any, int]]]:
         """The non-overlapping matches that account for the most name words together (weighted interval
         scheduling), and among those the tightest: "leg weakness and back pain" is two findings, not
-        the "leg ... pain" that spans both."""
+        the "leg ... pain" that spans both. Then the coordinated ones: a match of another entity that
+        shares words with exactly one chosen match and no other ("R leg numb and weak": leg numbness and
+        leg weakness), as (span, the position of the chosen span it shares words with)."""
         from spacy.tokens import Span
 
         best: dict[tuple[int, int], tuple[int, str]] = {}  # span -> (name words, entity), best rule per span
@@ -248,8 +276,26 @@ class IntakeReader:
             (words_, tokens), picked = chosen[before]
             take = ((words_ + size, tokens - (end - start)), [*picked, i])
             chosen.append(max(chosen[i], take, key=lambda c: c[0]))
-        spans = [Span(doc, *matches[i][0], label=matches[i][1][1]) for i in chosen[-1][1]]
-        return sorted(spans, key=lambda s: s.start)
+        picked = sorted(chosen[-1][1], key=lambda i: matches[i][0][0])
+        spans = [Span(doc, *matches[i][0], label=matches[i][1][1]) for i in picked]
+        entities = {span.label_ for span in spans}
+        coordinated: list[tuple[Any, int]] = []
+        for (start, end), (size, entity_id) in matches:
+            if size < 2 or entity_id in entities:
+                continue
+            shared = [k for k, span in enumerate(spans) if span.start < end and start < span.end]
+            if len(shared) != 1:
+                continue
+            other = spans[shared[0]]
+            # Its own word, beyond the words it shares (not only a "no" before them); and not a more
+            # general or specific form of the finding it shares them with (numbness beside saddle
+            # anaesthesia says nothing more).
+            own = {doc[i].norm_ for i in range(start, end) if not other.start <= i < other.end}
+            if not own & self.words_of[entity_id] or self._kin(entity_id, other.label_):
+                continue
+            coordinated.append((Span(doc, start, end, label=entity_id), shared[0]))
+            entities.add(entity_id)
+        return spans, coordinated
 
     @staticmethod
     def _context_fields(text: str, reading: Reading) -> None:

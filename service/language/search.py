@@ -13,6 +13,9 @@ a word the vocabulary lacks, the words within a small edit distance as written (
 string alignment, so a swap of two letters is one edit: 1 edit for 4-7 characters, 2 for 8+), so that a
 correctly spelt word is never "corrected".
 
+A query word the vocabulary lacks that is two of the names' words run together ("footdrop", "backpain")
+is read as those two words.
+
 Ranking them (the scores are ours, for ordering only): each query word gets the best grade any word of
 the name gives it (whole 1.0, everyday equivalent 0.9, prefix 0.85, typo 0.6); `quality` is their mean,
 `coverage` the share of the name's words the query accounts for (a shorter name the query explains ranks
@@ -25,8 +28,11 @@ higher). An entity takes the score of its best name:
 
 so a phrase matched whole beats one matched word by word, and all words beat some. Polarity: a name whose
 meaning is turned around ("cannot pee", "trouble passing urine") matches a query that is turned around
-too ("can't pass urine") and never ranks above the "some" tier for one that is not ("passing more
-urine" for "can't pass urine"), and the other way round.
+too ("can't pass urine"). It is judged word by word: a matched word in the scope of a polarity token on
+one side only turns the match ("peeing myself without realising" is not turned against "peeing myself",
+whose "without" scopes over "realising"). A turned name ("passing water a lot" for "difficulty passing
+water") keeps a tenth of its "some" score, so it ranks below any name that matches even one word the
+right way round.
 
 Names of more specific HP terms count for the curated entity they resolve to (a term's nearest ancestor
 that an entity has as its exact code: "foot drop", an HP term below lower limb muscle weakness, finds Leg
@@ -64,6 +70,9 @@ EXACT_LABEL, EXACT_SYNONYM = 100.0, 95.0
 PREFIX_MIN_CHARS = 3
 PREFIX_EXPANSIONS = 50  # vocabulary words a prefix may stand for ("mus" -> muscle, muscular, ...)
 RETRIEVE = 400  # names BM25 hands to the ranking
+# A name whose polarity is the query's opposite keeps a tenth of its "some" score (at most 4.5): below
+# every name that matches a word or two the right way round, above nothing at all.
+TURNED = 0.1
 NARROWER = 0.97  # a more specific term's name counts a little less than the entity's own names
 TYPE_ORDER = {"finding": 0, "cause": 1, "red_flag": 2, "mechanism": 3, "test": 4, "triage_advice": 5}
 
@@ -197,7 +206,7 @@ class SearchIndex:
     def search(self, q: str, type: str | None = None, limit: int = 10) -> list[Hit]:  # noqa: A002
         """Entities matching `q`, best first, at most `limit`, only of `type` when given."""
         text = q.strip()
-        query = words(text)
+        query = self._decompounded(words(text))
         best: dict[int, tuple[float, str]] = {}  # entry -> (score, matched name)
         # An OBO IRI's local name writes the CURIE with an underscore (HP_0007340).
         coded = self.by_code.get(text.upper()) or self.by_code.get(text.upper().replace("_", ":", 1))
@@ -234,6 +243,29 @@ class SearchIndex:
             )
             for e in chosen[:limit]
         ]
+
+    def _decompounded(self, query: Words) -> Words:
+        """The query with each word the vocabulary lacks that is two of its words run together ("footdrop",
+        "backpain") written apart, so that it can match a name's two words."""
+        parts: list[str] = []
+        changed = False
+        for written, stemmed in zip(query.raw, query.tokens, strict=True):
+            split = None if stemmed in self.known else self._split(written)
+            changed = changed or split is not None
+            parts.append(split or written)
+        if not changed:
+            return query
+        return words(" ".join(parts))
+
+    def _split(self, written: str) -> str | None:
+        """`written` as two words of the names as written, each of 3 letters or more, else None."""
+        if len(written) < 2 * PREFIX_MIN_CHARS or not written.isalpha():
+            return None
+        for cut in range(PREFIX_MIN_CHARS, len(written) - PREFIX_MIN_CHARS + 1):
+            left, right = written[:cut], written[cut:]
+            if left in self.spelled and right in self.spelled:
+                return f"{left} {right}"
+        return None
 
     def _identified(self, text: str) -> tuple[int, str] | None:
         """The entry an identifier names as the release's resolver reads it (an IRI, a bare ICD-10-CM
@@ -299,13 +331,14 @@ class SearchIndex:
 
 def _score(name: Words, is_label: bool, query: Words, grades: dict[str, dict[str, float]]) -> float:
     """The score of one name for the query (module docstring)."""
-    turned = bool(name.polarity) != bool(query.polarity)
-    if not turned and (query.joined == name.joined or query.compact == name.compact):
+    if query.joined == name.joined or (
+        query.compact == name.compact and bool(name.polarity) == bool(query.polarity)
+    ):
         return EXACT_LABEL if is_label else EXACT_SYNONYM
     asked = query.content or query.tokens
     target = name.content or name.tokens
     matched: set[str] = set()
-    total, complete = 0.0, True
+    total, complete, turned = 0.0, True, False
     for word in asked:
         grade, hit = 0.0, ""
         for name_word in target:
@@ -316,10 +349,14 @@ def _score(name: Words, is_label: bool, query: Words, grades: dict[str, dict[str
         complete = complete and grade >= PREFIX
         if hit:
             matched.add(hit)
+            # Turned around: a word said in the scope of "can't" on one side and plainly on the other.
+            turned = turned or (word in query.negated) != (hit in name.negated)
     quality = total / len(asked)
     coverage = len(matched) / len(target)
     some = 45 * quality + 5 * coverage - 5
-    if turned or not complete:
+    if turned:
+        return TURNED * max(some, 0.0)
+    if not complete:
         return some
     if _is_run(target, asked, grades):
         return 70 + 10 * quality + 10 * coverage

@@ -2,9 +2,10 @@
 
 Unicode NFKD with diacritics removed ("Barré" -> "barre"), casefold, typographic apostrophes made plain;
 the polarity phrases of function_words.yaml replaced by their canonical token ("can't" -> `no`, "trouble"
--> `difficult`); every run of non-alphanumerics a word break; each word reduced to its Snowball (Porter2)
-English stem ("passing" -> "pass", "urination" and "urine" -> "urin"). Stop words stay in the words (for
-exact and phrase matching) but not in `content` (the words a match is judged on).
+-> `difficult`), and the words in their scope noted (the rest of the clause); every run of
+non-alphanumerics a word break; each word reduced to its Snowball (Porter2) English stem ("passing" ->
+"pass", "urination" and "urine" -> "urin"). Stop words stay in the words (for exact and phrase matching)
+but not in `content` (the words a match is judged on).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Words:
     raw: tuple[str, ...]  # the same words folded but not stemmed (typos are judged on these)
     content: tuple[str, ...]  # the words a match is judged on: no stop words or polarity tokens, unique
     polarity: frozenset[str]  # the canonical polarity tokens the text has ("no", "difficult")
+    negated: frozenset[str]  # the words in a polarity token's scope ("can't pass urine": pass, urin)
     joined: str  # the tokens, space-separated
     compact: str  # the tokens but polarity ones run together: "light headed" and "lightheaded" are one
 
@@ -41,6 +43,8 @@ class _FunctionWords:
 
 
 _BREAK = re.compile(r"[^0-9a-z]+")
+# A polarity token's scope ends with its clause.
+_CLAUSE = re.compile(r"[,.;:!?()]|\bbut\b|\band\b")
 
 
 @cache
@@ -119,4 +123,20 @@ def words(text: str) -> Words:
         dict.fromkeys(t for t in tokens if t not in fw.stop_words and t not in fw.polarity_tokens)
     )
     compact = "".join(t for t in tokens if t not in polarity) or "".join(tokens)
-    return Words(tokens, raw, content, polarity, " ".join(tokens), compact)
+    negated = _negated(folded, fw) if polarity else frozenset()
+    return Words(tokens, raw, content, polarity, negated, " ".join(tokens), compact)
+
+
+def _negated(folded: str, fw: _FunctionWords) -> frozenset[str]:
+    """The stems in the scope of a polarity token: the rest of its clause ("can't pass urine"), or, when
+    the token ends its clause, the words before it ("walking difficulty")."""
+    found: set[str] = set()
+    for clause in _CLAUSE.split(folded):
+        clause_words = [word for word in _BREAK.split(clause) if word]
+        positions = [i for i, word in enumerate(clause_words) if word in fw.polarity_tokens]
+        if not positions:
+            continue
+        after = [w for w in clause_words[positions[0] + 1 :] if w not in fw.polarity_tokens]
+        scope = after or clause_words[: positions[0]]
+        found.update(stem(word) for word in scope)
+    return frozenset(found)

@@ -8,6 +8,7 @@ evaluate which causes and assess which mechanisms.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from clinkg.service.ranking.graph_index import Entity, GraphIndex
@@ -46,7 +47,8 @@ class Tables:
         return frozenset().union(*(self.forms_up[f] for f in present if f in self.forms_up))
 
 
-def _closure(start: str, step: dict[str, list[str]]) -> frozenset[str]:
+def closure(start: str, step: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    """`start` and every node reached from it by `step`, transitively."""
     seen = {start}
     frontier = [start]
     while frontier:
@@ -74,7 +76,7 @@ def build_tables(index: GraphIndex) -> Tables:
         own[cause].update(_targets(index, cause, "presents_with"))
         for mechanism in _targets(index, cause, "acts_through"):
             own[cause].update(_targets(index, mechanism, "manifests_as"))
-    supertypes = {c: _closure(c, {x: _targets(index, x, "subtype_of") for x in causes}) for c in causes}
+    supertypes = {c: closure(c, {x: _targets(index, x, "subtype_of") for x in causes}) for c in causes}
     has = {c: frozenset().union(*(own[s] for s in supertypes[c])) for c in causes}
     subtypes: dict[str, set[str]] = defaultdict(set)
     for cause, above in supertypes.items():
@@ -114,8 +116,8 @@ def build_tables(index: GraphIndex) -> Tables:
             evaluated[test] += 1
     return Tables(
         flags=tuple(flags),
-        forms_up={f: _closure(f, up) for f in findings},
-        forms_down={f: _closure(f, down) for f in findings},
+        forms_up={f: closure(f, up) for f in findings},
+        forms_down={f: closure(f, down) for f in findings},
         has=has,
         characteristic=characteristic,
         alternatives={c: frozenset(alternatives.get(c, ())) for c in causes},

@@ -7,7 +7,7 @@ import pytest
 
 from clinkg.service.language.intake import IntakeReader, Reading
 from clinkg.service.language.words import polarity_token, words
-from clinkg.service.ranking.graph_index import Entity, GraphIndex
+from clinkg.service.ranking.graph_index import Edge, Entity, GraphIndex, Provenance
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +18,19 @@ def reader() -> IntakeReader:
         Entity("back-pain", "finding", "Back pain", synonyms=["low back pain"]),
         Entity("retention", "finding", "Urinary retention", synonyms=["cannot pee"]),
         Entity("incontinence", "finding", "Bowel incontinence"),
-        Entity("numbness", "finding", "Numbness"),
+        Entity("numbness", "finding", "Numbness", synonyms=["numb skin"]),
         Entity("virus", "cause", "Recent viral infection", synonyms=["viral infection"]),
         Entity("diuretics", "cause", "Diuretics", synonyms=["furosemide"]),
         Entity("ms", "cause", "Multiple sclerosis"),
         Entity("mechanism", "mechanism", "Nerve compression"),  # not something a note reports
         Entity("getting-weaker", "finding", "Progressive weakness", synonyms=["getting weaker"]),
+        Entity("older-age", "finding", "Older age", synonyms=["getting on in years"]),
+        Entity("leg-numbness", "finding", "Leg numbness", synonyms=["numb leg"]),
+        Entity("saddle", "finding", "Saddle anaesthesia", synonyms=["numb bottom"]),
     ]
-    return IntakeReader(GraphIndex({e.id: e for e in entities}, []))
+    provenance = Provenance("source", "section", 1, "statement")
+    edges = [Edge("saddle", "form_of", "numbness", {}, provenance)]
+    return IntakeReader(GraphIndex({e.id: e for e in entities}, edges))
 
 
 def found(reading: Reading, where: str) -> set[str]:
@@ -101,5 +106,36 @@ def test_polarity_words() -> None:
 
 
 def test_pseudo_negations_leave_the_finding_present(reader: IntakeReader) -> None:
-    assert found(reader.read("No improvement in the leg weakness since Monday."), "present") == {"leg-weakness"}
+    assert found(reader.read("No improvement in the leg weakness since Monday."), "present") == {
+        "leg-weakness"
+    }
     assert found(reader.read("Not only weak legs but numbness too."), "absent") == set()
+
+
+def test_a_name_that_keeps_one_word_matches_only_as_written(reader: IntakeReader) -> None:
+    # "getting on in years" keeps one word, "year": the rule must not claim every "year" in a note.
+    assert found(reader.read("37-year-old with weak legs since last year."), "present") == {"leg-weakness"}
+    assert found(reader.read("She is getting on in years."), "present") == {"older-age"}
+
+
+def test_muscle_power_grades_read_as_weakness_or_its_absence(reader: IntakeReader) -> None:
+    reduced = reader.read("Power 3/5 in both legs, 4+/5 on the left.")
+    assert found(reduced, "present") == {"leg-weakness"}
+    full = reader.read("Back pain. Leg power 5/5.")
+    assert found(full, "present") == {"back-pain"} and found(full, "absent") == {"leg-weakness"}
+
+
+def test_two_findings_said_in_one_breath_share_their_words(reader: IntakeReader) -> None:
+    # "leg numb and weak": leg numbness and leg weakness, though the two matches share "leg".
+    assert found(reader.read("Now her right leg is numb and weak."), "present") == {
+        "leg-numbness",
+        "leg-weakness",
+    }
+    negated = reader.read("Denies leg numbness or weakness.")
+    assert found(negated, "absent") == {"leg-numbness", "leg-weakness"} and negated.present == []
+
+
+def test_a_shared_word_never_adds_a_form_of_the_finding_or_a_bare_no(reader: IntakeReader) -> None:
+    # Numbness beside saddle anaesthesia (a form of it) adds nothing; "No ... pee" is not retention.
+    assert found(reader.read("Numb bottom skin since this morning."), "present") == {"saddle"}
+    assert "retention" not in found(reader.read("No leg numbness, can pee fine."), "absent")

@@ -152,3 +152,22 @@ def test_everyday_words_find_the_clinical_one(index: SearchIndex) -> None:
 def test_blank_query_finds_nothing(index: SearchIndex) -> None:
     assert index.search("  ") == []
     assert index.search("--") == []
+
+
+def test_a_name_turned_around_ranks_below_one_word_matched_the_right_way(index: SearchIndex) -> None:
+    # "passing more urine" has every word of the query, the other way round; "trouble passing urine"
+    # lacks "more" but is said the right way round, and comes first.
+    assert ids(index, "trouble passing more urine")[0] == "clinkg:retention"
+    # The scope of a polarity word: "without" negates "realising", not "passing urine".
+    assert ids(index, "passing more urine without realising")[0] == "clinkg:polyuria"
+
+
+def test_two_words_run_together_are_read_apart(index: SearchIndex) -> None:
+    assert ids(index, "backpain")[0] == "clinkg:back-pain"
+    assert ids(index, "legcramps")[0] == "clinkg:muscle-cramps"
+
+
+def test_polarity_scope_is_the_rest_of_the_clause_or_the_words_before(index: SearchIndex) -> None:
+    assert words("can't pass urine").negated == frozenset({"pass", "urin"})
+    assert words("walking difficulty").negated == frozenset({"walk"})
+    assert words("no back pain, but weak legs").negated == frozenset({"back", "pain"})
