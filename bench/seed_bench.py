@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 
 from clinkg.loaders.build import build
-from clinkg.service.api.connection import Served, answer_json, serve
+from clinkg.service.api.connection import Served, fresh_answer_bytes, serve
 from clinkg.service.api.models import DifferentialRequest
 from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.stores.oxigraph import OxigraphBackend
@@ -74,12 +73,12 @@ def in_process(served: Served, rounds: int = 300) -> dict[str, float]:
     """Latency of the differential in process: resolve, rank, explain, serialize the JSON answer."""
     parsed = [DifferentialRequest.model_validate(r) for r in REQUESTS]
     for request in parsed:  # warm the per-finding path cache, as a running service has
-        answer_json(request, served)
+        fresh_answer_bytes(request, served)
     samples: list[float] = []
     for _ in range(rounds):
         for request in parsed:
             start = time.perf_counter()
-            orjson.dumps(answer_json(request, served))
+            fresh_answer_bytes(request, served)
             samples.append((time.perf_counter() - start) * 1000)
     return {"p50_ms": statistics.median(samples), "p95_ms": percentile(samples, 0.95)}
 
@@ -90,11 +89,7 @@ def answer_bytes(served: Served) -> dict[str, int]:
     sizes = {}
     for name, verbose in (("answer_bytes", False), ("answer_bytes_verbose", True)):
         total = sum(
-            len(
-                orjson.dumps(
-                    answer_json(DifferentialRequest.model_validate({**b, "verbose": verbose}), served)
-                )
-            )
+            len(fresh_answer_bytes(DifferentialRequest.model_validate({**b, "verbose": verbose}), served))
             for b in bodies
         )
         sizes[name] = round(total / len(bodies))
@@ -178,8 +173,8 @@ def wrk_post(url: str, bodies: list[dict[str, Any]], seconds: int, connections: 
     return float(next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")))
 
 
-def run(seconds: int = 8, connections: int = 16) -> dict[str, Any]:
-    """All seed figures, measured in this one run."""
+def run(seconds: int = 4, connections: int = 16, rounds: int = 4) -> dict[str, Any]:
+    """All seed figures, measured in this one run (HTTP: the best of `rounds` turns of `seconds` each)."""
     with tempfile.TemporaryDirectory(prefix="clinkg-bench-") as tmp:
         out = Path(tmp) / "build"
         build(out)
@@ -198,23 +193,31 @@ def run(seconds: int = 8, connections: int = 16) -> dict[str, Any]:
             print("wrk not found: HTTP throughput not measured (make bench installs it)")
             return figures
         bodies = varied_requests(index)
-        for name, cache_size in (("http_differential_rps", "1024"), ("http_differential_uncached_rps", "0")):
-            server, url, startup = _serve(
-                "clinkg.service.asgi:app", {**env, "CLINKG_ANSWER_CACHE_SIZE": cache_size}
-            )
-            try:
+        # All three servers up at once, measured in turns, each figure the best of its turns: a burst of
+        # other work on this 2-core machine during one turn no longer decides a ratio.
+        servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
+        try:
+            for name, cache_size in (
+                ("http_differential_rps", "1024"),
+                ("http_differential_uncached_rps", "0"),
+            ):
+                server, url, startup = _serve(
+                    "clinkg.service.asgi:app", {**env, "CLINKG_ANSWER_CACHE_SIZE": cache_size}
+                )
+                servers[name] = (server, f"{url}/v1/differential")
                 figures.setdefault("startup_s", round(startup, 3))
                 for body in bodies:
                     if httpx.post(f"{url}/v1/differential", json=body).status_code != 200:
                         raise RuntimeError(f"differential failed for {body}")
-                figures[name] = round(wrk_post(f"{url}/v1/differential", bodies, seconds, connections), 1)
-            finally:
-                _stop(server)
-        hello, hello_url, _ = _serve("hello_app:app", env)
-        try:
-            figures["http_hello_rps"] = round(wrk_post(f"{hello_url}/hello", bodies, seconds, connections), 1)
+            hello, hello_url, _ = _serve("hello_app:app", env)
+            servers["http_hello_rps"] = (hello, f"{hello_url}/hello")
+            for _ in range(rounds):
+                for name, (_, url) in servers.items():
+                    rps = wrk_post(url, bodies, seconds, connections)
+                    figures[name] = max(figures.get(name, 0.0), round(rps, 1))
         finally:
-            _stop(hello)
+            for server, _ in servers.values():
+                _stop(server)
         figures["http_ratio"] = round(figures["http_differential_rps"] / figures["http_hello_rps"], 3)
         figures["http_uncached_ratio"] = round(
             figures["http_differential_uncached_rps"] / figures["http_hello_rps"], 3

@@ -1,12 +1,14 @@
 // Bundles clinkg's pages into service/web/static (committed, so `make serve` needs no npm).
 // Reproducible from package-lock.json: `npm ci --prefix web && npm run --prefix web build` gives the same bytes.
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = process.argv[2] ?? join(here, "..", "service", "web", "static");
+const target = process.argv[2] ?? join(here, "..", "service", "web", "static");
+// Built beside the target and swapped in at the end: a failed build leaves the previous assets in place.
+const out = `${target}.building`;
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
@@ -40,3 +42,12 @@ mkdirSync(join(out, "vendor"), { recursive: true });
 for (const [from, to] of vendor) {
   copyFileSync(join(here, "node_modules", from), join(out, to));
 }
+
+rmSync(`${target}.previous`, { recursive: true, force: true });
+try {
+  renameSync(target, `${target}.previous`);
+} catch (error) {
+  if (error.code !== "ENOENT") throw error;
+}
+renameSync(out, target);
+rmSync(`${target}.previous`, { recursive: true, force: true });

@@ -324,16 +324,23 @@ def answer_bytes(request: DifferentialRequest, served: Served) -> bytes:
     body = served.answers.get_or_compute(
         (query, verbose), lambda: served.views.dumps(answer(query, served.ranking), verbose)
     )
-    extra = _extras(request, prepared)
-    if extra:
-        body = body[:-1] + b"," + orjson.dumps(extra)[1:]
-    return body
+    return _with_extras(body, request, prepared)
+
+
+def fresh_answer_bytes(request: DifferentialRequest, served: Served) -> bytes:
+    """The same body computed afresh, never from the answer cache (the pieces the views keep are used):
+    what the benchmarks time."""
+    prepared = prepare(request, served)
+    body = served.views.dumps(answer(prepared.query, served.ranking), request.verbose)
+    return _with_extras(body, request, prepared)
 
 
 def answer_json(request: DifferentialRequest, served: Served) -> dict[str, Any]:
-    """The answer POST /v1/differential gives, in process and computed afresh (never from the answer
-    cache, so that benchmarks time the work): for tests, benchmarks and `clinkg rank`."""
-    prepared = prepare(request, served)
-    found = served.views.to_json(answer(prepared.query, served.ranking), request.verbose)
-    found.update(_extras(request, prepared))
+    """The answer as JSON values, computed afresh: for tests and `clinkg rank`."""
+    found: dict[str, Any] = orjson.loads(fresh_answer_bytes(request, served))
     return found
+
+
+def _with_extras(body: bytes, request: DifferentialRequest, prepared: Prepared) -> bytes:
+    extra = _extras(request, prepared)
+    return body[:-1] + b"," + orjson.dumps(extra)[1:] if extra else body

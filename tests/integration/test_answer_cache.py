@@ -107,3 +107,16 @@ def test_the_differential_route_calls_its_dependencies_itself(client: TestClient
     assert "DirectRoute" in route.get_route_handler().__qualname__
     assert client.post("/v1/differential", json={"present": []}).status_code == 422
     assert client.post("/v1/differential", json={"present": ["leg-weakness"]}).status_code == 200
+
+
+def test_the_in_process_answer_is_plain_json_values(client: TestClient) -> None:
+    """answer_json (tests, clinkg rank, the stories benchmark) gives dicts and lists, never the serialized
+    pieces the views keep, and the bytes the route sends."""
+    from clinkg.service.api.connection import answer_json, fresh_answer_bytes
+
+    served = _served(client)
+    request = DifferentialRequest.model_validate({"present": ["leg-weakness", "saddle-anesthesia"]})
+    found = answer_json(request, served)
+    assert isinstance(found["candidates"][0], dict) and found["candidates"][0]["rank"] == 1
+    assert isinstance(found["tests"], list)
+    assert fresh_answer_bytes(request, served) == answer_bytes(request, served)

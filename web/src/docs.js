@@ -2,14 +2,12 @@
 // /openapi.json. With CLINKG_API_TOKEN set, lib/api.js asks for the token first; Swagger is then
 // authorized with it (its Authorize button shows it and can change it).
 import "./docs.css";
-import { guard } from "./lib/api.js";
+import { guard, storedToken } from "./lib/api.js";
 
-// Where lib/api.js keeps the token.
-const TOKEN_KEY = "clinkg.api-token";
 const SPEC = "/openapi.json";
 
 function start() {
-  const token = sessionStorage.getItem(TOKEN_KEY);
+  const token = storedToken();
   const ui = window.SwaggerUIBundle({
     url: SPEC,
     dom_id: "#swagger-ui",
@@ -22,7 +20,7 @@ function start() {
     tryItOutEnabled: false,
     // The document itself is fetched before Authorize could apply: it carries the token here.
     requestInterceptor: (request) => {
-      const stored = sessionStorage.getItem(TOKEN_KEY);
+      const stored = storedToken();
       if (stored && new URL(request.url, window.location.href).pathname === SPEC) {
         request.headers.Authorization = `Bearer ${stored}`;
       }

@@ -5,17 +5,16 @@ import Yasgui from "@zazuko/yasgui";
 import "@zazuko/yasgui/build/yasgui.min.css";
 import "./lib/base.css";
 import "./workbench.css";
-import { ApiError, Unauthorized, api, guard } from "./lib/api.js";
+import { ApiError, Unauthorized, api, guard, storedToken } from "./lib/api.js";
 import { ChartPlugin } from "./workbench/chart.js";
 
 const ENDPOINT = new URL("/sparql", window.location.href).href;
 const LIBRARY = "/v1/sparql/examples";
 const state = { prefixes: {}, examples: [] };
-// Where lib/api.js keeps the token (YASGUI sends its own requests, so it needs the header itself).
-const TOKEN_KEY = "clinkg.api-token";
+// YASGUI sends its own requests, so it needs the header itself.
 
 function authHeaders() {
-  const token = sessionStorage.getItem(TOKEN_KEY);
+  const token = storedToken();
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 

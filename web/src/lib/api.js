@@ -16,12 +16,17 @@ export class ApiError extends Error {
 
 export class Unauthorized extends ApiError {}
 
+/** The bearer token the page was given (null when none): for clients that send their own requests. */
+export function storedToken() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
 let locked = () => {};
 
 /** One API call; `body` is sent as JSON. Resolves to the parsed answer, throws ApiError. */
 export async function api(path, { method = "GET", body, signal } = {}) {
   const headers = { accept: "application/json" };
-  const token = sessionStorage.getItem(TOKEN_KEY);
+  const token = storedToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(path, {
@@ -48,7 +53,7 @@ export async function readAnswer(response) {
 /** The raw fetch for a JSON POST with the token (for a page that marks when the response arrives). */
 export function post(path, body) {
   const headers = { accept: "application/json", "content-type": "application/json" };
-  const token = sessionStorage.getItem(TOKEN_KEY);
+  const token = storedToken();
   if (token) headers.authorization = `Bearer ${token}`;
   return fetch(path, { method: "POST", headers, body: JSON.stringify(body), credentials: "omit" });
 }
