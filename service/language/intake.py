@@ -43,6 +43,7 @@ from clinkg.service.ranking.tables import closure
 FILLER = 3  # other words allowed between two words of a name
 REVERSED_FILLER = 2  # and between the two words of a name said the other way round ("legs are very weak")
 NAMED = ("finding", "cause")  # what a note can report: findings, and causes as history items
+SENTENCE_ENDS = (".", "!", "?", ";")  # a name's words never match across these
 WEAK = stem("weak")  # what a muscle power grade says (intake_words.yaml, power_grade)
 
 log = logging.getLogger("clinkg")
@@ -318,10 +319,12 @@ def _context_rules() -> list[dict[str, Any]]:
 
 
 def _pattern(norms: list[str], filler: int = FILLER) -> list[dict[str, Any]]:
-    """A Matcher pattern: the words in order, up to `filler` other tokens between two of them."""
+    """A Matcher pattern: the words in order, up to `filler` other tokens between two of them, none of
+    them the end of a sentence."""
     pattern: list[dict[str, Any]] = []
     for i, norm in enumerate(norms):
         if i:
-            pattern.append({"OP": f"{{0,{filler}}}"})
+            # Never across the end of a sentence: "power 4/5. No back pain" is not "no power".
+            pattern.append({"TEXT": {"NOT_IN": list(SENTENCE_ENDS)}, "OP": f"{{0,{filler}}}"})
         pattern.append({"NORM": norm})
     return pattern

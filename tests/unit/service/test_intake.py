@@ -139,3 +139,10 @@ def test_a_shared_word_never_adds_a_form_of_the_finding_or_a_bare_no(reader: Int
     # Numbness beside saddle anaesthesia (a form of it) adds nothing; "No ... pee" is not retention.
     assert found(reader.read("Numb bottom skin since this morning."), "present") == {"saddle"}
     assert "retention" not in found(reader.read("No leg numbness, can pee fine."), "absent")
+
+
+def test_a_name_never_matches_across_the_end_of_a_sentence(reader: IntakeReader) -> None:
+    # "Weak. Legs fine" is not weak legs, and "... pee. No back pain" keeps its "No" for the back pain.
+    reading = reader.read("She can pee. No back pain.")
+    assert found(reading, "absent") == {"back-pain"} and "retention" not in found(reading, "present")
+    assert "leg-weakness" not in found(reader.read("Feels weak. Legs are fine though."), "present")
