@@ -36,7 +36,7 @@ from rapidfuzz.distance import OSA
 
 from clinkg.service.language.names import entity_names
 from clinkg.service.language.search import typo_limit
-from clinkg.service.language.words import equivalents, polarity_token, stem, stop_word
+from clinkg.service.language.words import equivalents, is_polarity, polarity_token, stem, stop_word
 from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.ranking.tables import closure
 
@@ -168,9 +168,11 @@ class IntakeReader:
                     self.size[key] = len(written)
                     self.matcher.add(key, [[{"LOWER": word} for word in written]])
                     continue
-                self.size[key] = len(norms)
+                # A polarity word is not a name word here: "No feeling tired" is fatigue denied (two
+                # name words, then ConText reads the "No"), not "no feeling" (numbness) beside "tired".
+                self.size[key] = sum(1 for n in norms if not is_polarity(n))
                 self.words_of.setdefault(entity_id, set()).update(
-                    n for n in norms if polarity_token(n) is None and n not in ("no", "difficult")
+                    n for n in norms if not is_polarity(n)
                 )
                 patterns = [_pattern(norms)]
                 if len(norms) == 2:
@@ -256,7 +258,8 @@ class IntakeReader:
 
     def _targets(self, doc: Any) -> tuple[list[Any], list[tuple[Any, int]]]:
         """The non-overlapping matches that account for the most name words together (weighted interval
-        scheduling), and among those the tightest: "leg weakness and back pain" is two findings, not
+        scheduling), and among those the one that leaves the most polarity words to ConText, then the
+        tightest: "leg weakness and back pain" is two findings, not
         the "leg ... pain" that spans both. Then the coordinated ones: a match of another entity that
         shares words with exactly one chosen match and no other ("R leg numb and weak": leg numbness and
         leg weakness), as (span, the position of the chosen span it shares words with)."""
@@ -270,12 +273,15 @@ class IntakeReader:
                 best[(start, end)] = (size, entity_id)
         matches = sorted(best.items(), key=lambda item: (item[0][1], item[0][0]))
         ends = [span[1] for span, _ in matches]
-        # chosen[i]: the best (words, -tokens) using the first i matches, and the matches that make it.
-        chosen: list[tuple[tuple[int, int], list[int]]] = [((0, 0), [])]
+        # chosen[i]: the best (name words, -polarity words taken, -tokens) using the first i matches, and
+        # the matches that make it. Of readings with as many name words, the one that leaves a "no" to
+        # ConText wins ("No walking problems" is walking problems denied, not "no walking").
+        chosen: list[tuple[tuple[int, int, int], list[int]]] = [((0, 0, 0), [])]
         for i, ((start, end), (size, _)) in enumerate(matches):
             before = bisect.bisect_right(ends, start, 0, i)  # matches ending at or before this one starts
-            (words_, tokens), picked = chosen[before]
-            take = ((words_ + size, tokens - (end - start)), [*picked, i])
+            (words_, polar, tokens), picked = chosen[before]
+            taken = sum(1 for k in range(start, end) if is_polarity(doc[k].norm_))
+            take = ((words_ + size, polar - taken, tokens - (end - start)), [*picked, i])
             chosen.append(max(chosen[i], take, key=lambda c: c[0]))
         picked = sorted(chosen[-1][1], key=lambda i: matches[i][0][0])
         spans = [Span(doc, *matches[i][0], label=matches[i][1][1]) for i in picked]

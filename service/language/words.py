@@ -102,6 +102,11 @@ def polarity_token(word: str) -> str | None:
     return _single_polarity().get(word)
 
 
+def is_polarity(token: str) -> bool:
+    """Whether a normalised token is one of the canonical polarity tokens (`no`, `difficult`)."""
+    return token in _function_words().polarity_tokens
+
+
 def stop_word(word: str) -> bool:
     """Whether a folded word is a stop word (function_words.yaml)."""
     return stem(word) in _function_words().stop_words
