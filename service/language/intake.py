@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -125,11 +126,11 @@ class IntakeReader:
         self.nlp = spacy.blank("en")
         self.nlp.add_pipe("sentencizer")
         context: Any = self.nlp.add_pipe(
-            "medspacy_context", config={"rules": "default", "prune_on_target_overlap": True}
+            "medspacy_context", config={"rules": None, "prune_on_target_overlap": True}
         )
         from medspacy.context import ConTextRule
 
-        context.add([ConTextRule(**rule) for rule in _context_rules()])
+        context.add([*_default_context_rules(), *(ConTextRule(**rule) for rule in _context_rules())])
         names = {
             entity_id: list(dict.fromkeys((*named.own, *named.narrower)))
             for entity_id, named in entity_names(graph).items()
@@ -316,6 +317,25 @@ class IntakeReader:
             if found is not None and 0 < int(found.group(1)) <= 130:
                 reading.age = int(found.group(1))
                 break
+
+
+def _default_context_rules() -> list[Any]:
+    """medspaCy's default ConText rules, but a negation cue never takes the first word of the finding it
+    negates: its "no" also takes a following "abnormal" or "new" ("no abnormal findings"), its "not" a
+    following "feel", and a cue that overlaps a finding is pruned, so "No abnormal gait" was not negated.
+    Without those optional last words the cues still negate what follows."""
+    from medspacy.context import ConTextRule
+    from medspacy.context import context as context_module
+
+    path = Path(context_module.__file__).resolve().parents[2] / "resources" / "en" / "context_rules.json"
+    rules: list[Any] = ConTextRule.from_json(str(path))
+    for rule in rules:
+        if rule.category == "NEGATED_EXISTENCE" and rule.pattern:
+            pattern = list(rule.pattern)
+            while len(pattern) > 1 and pattern[-1].get("OP") == "?":
+                pattern.pop()  # an optional last word ("no [abnormal]", "not [feel]") could be the finding's
+            rule.pattern = pattern
+    return rules
 
 
 def _context_rules() -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ reported one is never silenced by the denial next to it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -39,16 +40,23 @@ def served(build_dir: Path) -> Served:
 @pytest.fixture(scope="module")
 def names(served: Served) -> list[tuple[str, str]]:
     """(finding id, name) for every label and synonym of every finding that a note saying only that name
-    reads as that finding, present, and that says no "can't" or "difficulty" of its own: the names a
-    clinician could deny. ("lack of energy" reads as denied on its own; "no lack of energy" is not how
-    anyone denies fatigue.)"""
+    reads as that finding, present, and that says no "can't", "lack of" or other negation of its own: the
+    names a clinician could deny ("no lack of energy" is not how anyone denies fatigue)."""
     reader = served.reader()
+    context = reader.nlp.get_pipe("medspacy_context")
+    cues = [
+        re.compile(rf"(?<![\w']){re.escape(rule.literal.lower())}(?![\w'])")
+        for rule in context.rules
+        if rule.category == "NEGATED_EXISTENCE"
+    ]
     found = []
     for entity in sorted(served.index.entities.values(), key=lambda e: e.id):
         if entity.type != "finding":
             continue
         for name in dict.fromkeys([entity.label, *entity.synonyms]):
-            if words(name).polarity:  # "can't feel anything": a negated statement, not denied by a prefix
+            # A name that says no of its own ("can't feel anything", "lack of energy": a polarity word or
+            # one of ConText's negation cues) is not denied by a prefix but doubly negated.
+            if words(name).polarity or any(cue.search(name.lower()) for cue in cues):
                 continue
             if {m.id for m in reader.read(f"{name}.").present} == {entity.curie}:
                 found.append((entity.curie, name))

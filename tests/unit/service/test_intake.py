@@ -27,6 +27,7 @@ def reader() -> IntakeReader:
         Entity("older-age", "finding", "Older age", synonyms=["getting on in years"]),
         Entity("leg-numbness", "finding", "Leg numbness", synonyms=["numb leg"]),
         Entity("saddle", "finding", "Saddle anaesthesia", synonyms=["numb bottom"]),
+        Entity("gait", "finding", "Difficulty walking", synonyms=["abnormal gait"]),
     ]
     provenance = Provenance("source", "section", 1, "statement")
     edges = [Edge("saddle", "form_of", "numbness", {}, provenance)]
@@ -146,3 +147,10 @@ def test_a_name_never_matches_across_the_end_of_a_sentence(reader: IntakeReader)
     reading = reader.read("She can pee. No back pain.")
     assert found(reading, "absent") == {"back-pain"} and "retention" not in found(reading, "present")
     assert "leg-weakness" not in found(reader.read("Feels weak. Legs are fine though."), "present")
+
+
+def test_a_negation_cue_never_takes_the_first_word_of_the_finding(reader: IntakeReader) -> None:
+    # medspaCy's "no" also takes a following "abnormal" ("no abnormal findings"); a cue overlapping the
+    # finding is pruned, so "No abnormal gait" was read as abnormal gait, present.
+    reading = reader.read("No abnormal gait.")
+    assert found(reading, "absent") == {"gait"} and reading.present == []
