@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,21 +29,17 @@ from typing import Any
 import httpx
 import psutil
 
+from clinkg.service.server import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 CLINKG = Path(sys.executable).parent / "clinkg"
 MB = 1024 * 1024
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def service(build_dir: Path, env: dict[str, str]) -> Iterator[tuple[str, psutil.Process]]:
     """`clinkg serve` (the production server configuration) on a free port; yields its URL and process."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own command
         [str(CLINKG), "serve", "--no-build", "--port", str(port)],
         env={**os.environ, **env, "CLINKG_BUILD_DIR": str(build_dir)},

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from clinkg.loaders.build import build
 from clinkg.service.api.connection import Served, fresh_answer_bytes, serve
 from clinkg.service.api.models import DifferentialRequest
 from clinkg.service.ranking.graph_index import GraphIndex
+from clinkg.service.server import free_port
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
 HERE = Path(__file__).parent
@@ -96,15 +96,9 @@ def answer_bytes(served: Served) -> dict[str, int]:
     return sizes
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve(target: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str, float]:
     """Start uvicorn on `target` (one worker, no access log); returns process, URL, start-up seconds."""
-    port = _free_port()
+    port = free_port()
     started = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [

