@@ -122,10 +122,8 @@ def content_graph(content: Content) -> Graph:
 def new_graph() -> Graph:
     """An empty graph with the project's prefixes bound."""
     graph = Graph()
-    for prefix, namespace in ontology.PREFIXES.items():
+    for prefix, namespace in ontology.graph_prefixes().items():
         graph.bind(prefix, namespace, override=True)
-    for prefix, namespace in XREF_NAMESPACES.items():
-        graph.bind(prefix.lower(), namespace, override=True)
     return graph
 
 

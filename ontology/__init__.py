@@ -35,6 +35,12 @@ PREFIXES: dict[str, Namespace] = {
 XREF_NAMESPACES: dict[str, Namespace] = {"HP": HP, "ICD10CM": ICD10CM}
 
 
+def graph_prefixes() -> dict[str, Namespace]:
+    """The prefixes every graph clinkg writes or answers is bound with: the ontology's, and the code
+    systems' in lower case (hp:, icd10cm:)."""
+    return {**PREFIXES, **{prefix.lower(): ns for prefix, ns in XREF_NAMESPACES.items()}}
+
+
 def local_name(iri: object) -> str:
     """The part of an ontology IRI after `#` (ckg:Cause -> "Cause")."""
     return str(iri).rsplit("#", 1)[-1]

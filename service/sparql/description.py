@@ -39,11 +39,8 @@ def _void(name: str) -> ox.NamedNode:
 
 
 def standard_prefixes() -> dict[str, str]:
-    """clinkg's prefixes, as the loaders bind them in every graph they write (loaders/rdf.py `new_graph`):
-    the ontology's, and the code systems' in lower case."""
-    named = {prefix: str(namespace) for prefix, namespace in ontology.PREFIXES.items()}
-    codes = {prefix.lower(): str(namespace) for prefix, namespace in ontology.XREF_NAMESPACES.items()}
-    return {**named, **codes}
+    """clinkg's prefixes, as the loaders bind them in every graph they write (ontology.graph_prefixes)."""
+    return {prefix: str(namespace) for prefix, namespace in ontology.graph_prefixes().items()}
 
 
 @dataclass(frozen=True)

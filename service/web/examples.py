@@ -8,9 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from clinkg.ontology import PREFIXES, XREF_NAMESPACES
 from clinkg.queries import load, names
 from clinkg.service.api.models import errors
+from clinkg.service.sparql.description import standard_prefixes
 
 router = APIRouter(prefix="/v1", tags=["sparql"], responses=errors(401, 503))
 
@@ -29,17 +29,12 @@ class Examples(BaseModel):
     examples: list[Example]
 
 
-def prefixes() -> dict[str, str]:
-    """Every prefix the graph's IRIs are written with (ontology/__init__.py is the one place)."""
-    return {name: str(iri) for name, iri in (PREFIXES | XREF_NAMESPACES).items()}
-
-
 @router.get("/sparql/examples", response_model=Examples)
 async def sparql_examples() -> Examples:
     """The SPARQL query library (every `queries/sparql/*.rq`, sorted by name) with its questions, and the
     prefixes of the graph's namespaces."""
     library = [load(name) for name in names("sparql")]
     return Examples(
-        prefixes=prefixes(),
+        prefixes=standard_prefixes(),
         examples=[Example(name=q.name, question=q.header.get("question", ""), text=q.text) for q in library],
     )
