@@ -33,10 +33,10 @@ SECURITY_HEADERS = [
 API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
 
 
-def page_policy(*, inline_styles: bool = False) -> str:
-    """The Content-Security-Policy of a page. `inline_styles` is for a vendor bundle that writes
-    <style> elements (it never allows inline script); a page that sets its policy this way keeps it."""
-    style = "style-src 'self' 'unsafe-inline'" if inline_styles else "style-src 'self'"
+def page_policy(style_hashes: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy of a page. `style_hashes` admit exactly those inline <style> elements
+    (a vendor bundle that writes fixed ones, never inline script); a page that sets its policy keeps it."""
+    style = " ".join(("style-src 'self'", *style_hashes))
     return (
         f"default-src 'none'; script-src 'self'; {style}; img-src 'self' data:; font-src 'self' data:; "
         "connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; form-action 'self'; "

@@ -172,9 +172,7 @@ class IntakeReader:
                 # A polarity word is not a name word here: "No feeling tired" is fatigue denied (two
                 # name words, then ConText reads the "No"), not "no feeling" (numbness) beside "tired".
                 self.size[key] = sum(1 for n in norms if not is_polarity(n))
-                self.words_of.setdefault(entity_id, set()).update(
-                    n for n in norms if not is_polarity(n)
-                )
+                self.words_of.setdefault(entity_id, set()).update(n for n in norms if not is_polarity(n))
                 patterns = [_pattern(norms)]
                 if len(norms) == 2:
                     patterns.append(_pattern(norms[::-1], REVERSED_FILLER))

@@ -23,8 +23,6 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
-from clinkg.service.api.middleware import page_policy
-
 TEMPLATES = "templates"
 STATIC = "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -126,14 +124,10 @@ def render_page(name: str) -> str:
     return ASSET_REF.sub(versioned, _template(name))
 
 
-def page_response(name: str, *, inline_styles: bool = False) -> HTMLResponse:
+def page_response(name: str) -> HTMLResponse:
     """The template `service/web/templates/<name>` as a page. Being text/html, it gets the page
-    Content-Security-Policy from the middleware: no inline script, scripts and styles from /static only;
-    `inline_styles=True` (a vendor bundle that writes <style> elements) also allows inline styles."""
-    headers = {"cache-control": REVALIDATE}
-    if inline_styles:
-        headers["content-security-policy"] = page_policy(inline_styles=True)
-    return HTMLResponse(render_page(name), headers=headers)
+    Content-Security-Policy from the middleware: no inline script, scripts and styles from /static only."""
+    return HTMLResponse(render_page(name), headers={"cache-control": REVALIDATE})
 
 
 router = APIRouter(include_in_schema=False)
