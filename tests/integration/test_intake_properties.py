@@ -12,22 +12,18 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from clinkg.service.api.connection import Served, serve
 from clinkg.service.language.words import words
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
+from .properties import property_settings
+
 pytestmark = pytest.mark.integration
 
-PROPERTY = settings(
-    max_examples=500,
-    derandomize=True,  # the same examples on every run: CI is repeatable
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+PROPERTY = property_settings(500)
 DENIALS = ("Denies {}.", "No {}.", "Pt denies {} or fever.", "She has no {}, no fever.", "Negative for {}.")
 REPORTS = ("{}.", "Reports {}.", "Complains of {} since Monday.")
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from clinkg.ontology import urgency_ranks
@@ -25,15 +25,11 @@ from clinkg.service.ranking.model import Differential, Query
 from clinkg.service.ranking.weights import weights
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
+from .properties import property_settings
+
 pytestmark = pytest.mark.integration
 
-PROPERTY = settings(
-    max_examples=1000,
-    derandomize=True,  # the same examples on every run: CI is repeatable
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+PROPERTY = property_settings(1000)
 
 
 @pytest.fixture(scope="module")
