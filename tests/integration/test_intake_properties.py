@@ -16,14 +16,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clinkg.service.api.connection import Served, serve
-from clinkg.service.language.words import words
+from clinkg.service.language.words import polarity_token, words
 from clinkg.service.stores.oxigraph import OxigraphBackend
 
 from .properties import property_settings
 
 pytestmark = pytest.mark.integration
 
-PROPERTY = property_settings(500)
+PROPERTY = property_settings(2000)
 DENIALS = ("Denies {}.", "No {}.", "Pt denies {} or fever.", "She has no {}, no fever.", "Negative for {}.")
 REPORTS = ("{}.", "Reports {}.", "Complains of {} since Monday.")
 
@@ -50,9 +50,15 @@ def names(served: Served) -> list[tuple[str, str]]:
         if entity.type != "finding":
             continue
         for name in dict.fromkeys([entity.label, *entity.synonyms]):
-            # A name that says no of its own ("can't feel anything", "lack of energy": a polarity word or
-            # one of ConText's negation cues) is not denied by a prefix but doubly negated.
-            if words(name).polarity or any(cue.search(name.lower()) for cue in cues):
+            # A name that says no of its own ("can't feel anything", "walking is hard", "lack of energy": a
+            # polarity word as search or intake reads it, or one of ConText's negation cues) is not denied
+            # by a prefix but doubly negated.
+            said = name.lower()
+            if (
+                words(name).polarity
+                or any(polarity_token(word) for word in re.findall(r"[\w']+", said))
+                or any(cue.search(said) for cue in cues)
+            ):
                 continue
             if {m.id for m in reader.read(f"{name}.").present} == {entity.curie}:
                 found.append((entity.curie, name))
