@@ -21,6 +21,7 @@ from clinkg import __version__
 from clinkg.service.api.connection import GraphConnection, NoteTooLongError, UnknownItemsError
 from clinkg.service.api.deps import settings as settings_dependency
 from clinkg.service.api.deps import sparql_workers
+from clinkg.service.api.hot_path import DifferentialHotPath
 from clinkg.service.api.middleware import ServiceMiddleware
 from clinkg.service.api.routes import cypher, differential, entities, health, intake, paths, search
 from clinkg.service.ranking.answer import UnresolvedError
@@ -103,8 +104,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    # No two routers share a path, so their order is free: the differential, the busiest route, is
-    # matched first (each router tried before it costs a few microseconds per request).
+    # No two routers share a path, so their order is free. The differential's successes never reach the
+    # router (service/api/hot_path.py).
     for module in (differential, health, search, entities, paths, intake, cypher):
         app.include_router(module.router)
     # A browser asking /sparql for HTML gets the workbench page; every other client the protocol.
@@ -117,6 +118,8 @@ def create_app(
     chosen = settings or get_settings()
     app.openapi = docs.with_bearer_scheme(app, chosen.api_token is not None)  # type: ignore[method-assign]
     app.state.cypher_slots = threading.BoundedSemaphore(chosen.cypher_concurrency)
+    # Innermost, so the service's middleware wraps it as it wraps every route (service/api/hot_path.py).
+    app.add_middleware(DifferentialHotPath)
     app.add_middleware(
         ServiceMiddleware,
         max_body_bytes=chosen.max_body_bytes,

@@ -119,7 +119,7 @@ class ServiceMiddleware:
             if body is None:
                 await _json_error(send_with_headers, 413, self._too_large())
                 return
-            await self.app(scope, _replay(body, receive), send_with_headers)
+            await self.app(scope, replay(body, receive), send_with_headers)
         finally:
             if log.isEnabledFor(logging.INFO):
                 log.info(
@@ -192,7 +192,7 @@ def _open_page(scope: Scope, headers: dict[bytes, bytes]) -> bool:
     return prefers("text/html", GRAPH, headers.get(b"accept", b"").decode("latin-1") or None)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """A receive that hands the buffered body to the app once, then waits on the real channel."""
     sent = False
 

@@ -94,21 +94,6 @@ def test_kept_candidate_pieces_give_the_answers_computed_afresh(build_dir: Path)
         assert len(served.views.candidate_json) > 0
 
 
-def test_the_differential_route_calls_its_dependencies_itself(client: TestClient) -> None:
-    """POST /v1/differential runs through DirectRoute's handler, not FastAPI's dependency solver, and
-    still answers 422 for a bad body and 200 for a good one."""
-    from fastapi.routing import APIRoute
-
-    from clinkg.service.api.direct_route import DirectRoute
-    from clinkg.service.api.routes import differential
-
-    route = next(r for r in differential.router.routes if isinstance(r, APIRoute))
-    assert isinstance(route, DirectRoute)
-    assert "DirectRoute" in route.get_route_handler().__qualname__
-    assert client.post("/v1/differential", json={"present": []}).status_code == 422
-    assert client.post("/v1/differential", json={"present": ["leg-weakness"]}).status_code == 200
-
-
 def test_the_in_process_answer_is_plain_json_values(client: TestClient) -> None:
     """answer_json (tests, clinkg rank, the stories benchmark) gives dicts and lists, never the serialized
     pieces the views keep, and the bytes the route sends."""

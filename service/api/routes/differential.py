@@ -1,5 +1,8 @@
 """POST /v1/differential: validate the request, ask ranking, serialize the answer.
 
+This route describes the operation (OpenAPI) and answers whatever the hot path hands on (a bad body, an
+unknown item, the store down: service/api/hot_path.py answers the successes without the router).
+
 The answer is built as plain values and serialized once with orjson (pydantic models for ~20 candidates
 with their paths cost ten times the ranking itself); `DifferentialResponse` documents the shape (OpenAPI)
 and a test validates real answers against it.
@@ -14,12 +17,9 @@ from pydantic import ValidationError
 
 from clinkg.service.api.connection import answer_bytes
 from clinkg.service.api.deps import ServedDep
-from clinkg.service.api.direct_route import DirectRoute
 from clinkg.service.api.models import DIFFERENTIAL_EXAMPLES, DifferentialRequest, DifferentialResponse, errors
 
-router = APIRouter(
-    prefix="/v1", tags=["differential"], responses=errors(400, 401, 413, 422, 503), route_class=DirectRoute
-)
+router = APIRouter(prefix="/v1", tags=["differential"], responses=errors(400, 401, 413, 422, 503))
 
 
 # The body is parsed here, by pydantic's own JSON parser, rather than by FastAPI (which decodes with the
