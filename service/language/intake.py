@@ -7,13 +7,19 @@ becomes a spaCy `Matcher` pattern over normalised words (the stems and polarity 
 service/language/words.py, everyday words as their clinical equivalent, typos corrected against the
 names' words), allowing up to `FILLER` other words between the name's words, and for a name of two words
 the reverse order too, with up to `REVERSED_FILLER` ("legs are weak" is "weak legs"). Of overlapping
-matches, the set that accounts for the most name words together wins.
+matches, the set that accounts for the most name words together wins; a more specific form whose words
+enclose a chosen general one takes its place ("severe low back pain" is not the "low back pain" in it). A
+name that says a function fails ("can't pass urine", "difficulty breathing") also makes a rule for the
+function said to work ("passing urine normally", "breathing's ok": intake_words.yaml `normal_function`),
+which denies the finding.
 
 Whether a finding is the patient's, now, is medspaCy's ConText (its default rules, on a blank spaCy
 pipeline, no model download): negated ("denies bladder problems", "no back pain") -> `absent`;
-hypothetical ("return if she develops...") or about someone else ("mother had MS") -> left out;
-uncertain ("?GBS") -> `uncertain`; historical -> a history item (a cause: a drug, an infection) is
-`present` as the history it is, a finding that belongs to the past is `history`, not a current finding.
+hypothetical ("return if she develops...") -> left out; a relative's diagnosis ("mother had MS") -> left
+out, but a relative's symptom is the patient's, as a carer writes it ("my dad is 84 and struggling to
+walk"); uncertain ("?GBS", the "?" written onto the word) -> `uncertain`; historical -> a history item (a
+cause: a drug, an infection) is `present` as the history it is, a finding that belongs to the past is
+`history`, not a current finding.
 Onset, laterality, course and age come from the phrases of intake_words.yaml.
 
 The note is patient data: nothing here logs it, and no error message repeats it.
@@ -24,7 +30,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -42,12 +48,17 @@ from clinkg.service.ranking.graph_index import GraphIndex
 from clinkg.service.ranking.tables import closure
 
 FILLER = 3  # other words allowed between two words of a name
+NORMAL_FILLER = 2  # and between a function and the word that says it is normal ("breathing's ok")
+NORMAL_RULE = "~normal"  # the suffix of a rule that says a function is normal (the finding is absent)
 REVERSED_FILLER = 2  # and between the two words of a name said the other way round ("legs are very weak")
 NAMED = ("finding", "cause")  # what a note can report: findings, and causes as history items
 SENTENCE_ENDS = (".", "!", "?", ";")  # a name's words never match across these
 WEAK = stem("weak")  # what a muscle power grade says (intake_words.yaml, power_grade)
 
 log = logging.getLogger("clinkg")
+
+
+_Match = tuple[tuple[int, int], tuple[int, str]]  # (start, end) -> (name words, entity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +96,7 @@ class _Cues:
     age: tuple[re.Pattern[str], ...]
     power_reduced: re.Pattern[str]
     power_full: re.Pattern[str]
+    normal: tuple[str, ...]  # stems of the words that say a function is normal
 
 
 def _phrases(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -111,6 +123,7 @@ def _cues() -> _Cues:
         age=tuple(re.compile(p, re.IGNORECASE) for p in data["age"]),
         power_reduced=re.compile(data["power_grade"]["reduced"]),
         power_full=re.compile(data["power_grade"]["full"]),
+        normal=tuple(sorted({stem(word) for word in data["normal_function"]})),
     )
 
 
@@ -177,6 +190,20 @@ class IntakeReader:
                 if len(norms) == 2:
                     patterns.append(_pattern(norms[::-1], REVERSED_FILLER))
                 self.matcher.add(key, patterns)
+                function = [n for n in norms if not is_polarity(n)]
+                if function and len(function) < len(norms):
+                    # "Can't pass urine" names a function that fails: "passing urine normally" says it
+                    # works, so the finding is absent (read() turns the reading round).
+                    normal_key = f"{key}{NORMAL_RULE}"
+                    self.size[normal_key] = len(function) + 1
+                    normal = list(_cues().normal)
+                    self.matcher.add(
+                        normal_key,
+                        [
+                            _pattern([*function, normal], NORMAL_FILLER),
+                            _pattern([normal, *function], NORMAL_FILLER),
+                        ],
+                    )
 
     def _norm(self, folded: str) -> str | None:
         """The word a token stands for in a rule: a polarity token, a clinical stem, or None for a word
@@ -209,10 +236,12 @@ class IntakeReader:
         for token in doc:
             norm = self._norm(token.lower_)
             token.norm_ = norm if norm is not None else "_"
-        targets, coordinated = self._targets(doc)
+        targets, coordinated, normal = self._targets(doc)
         doc.ents = targets
-        for _, component in self.nlp.pipeline:
+        for name, component in self.nlp.pipeline:
             doc = component(doc)
+            if name == "sentencizer":
+                _query_marks(doc)
         reading = Reading()
         seen: set[tuple[str, str]] = set()
         ents = list(doc.ents)
@@ -224,6 +253,9 @@ class IntakeReader:
             where = self._where(context_of, entity.type)
             if where is not None and any(_cues().power_full.match(t.lower_) for t in ent):
                 where = "absent"  # "power 5/5": the weakness it would name is denied
+            elif (ent.start, ent.end) in normal:
+                # "Passing urine normally": retention absent; "not passing urine normally": present.
+                where = {"present": "absent", "absent": "present"}.get(where or "", where)
             if where is None or (where, entity.id) in seen:
                 continue
             seen.add((where, entity.id))
@@ -239,13 +271,31 @@ class IntakeReader:
         self._context_fields(text, reading)
         return reading
 
+    def _specific(self, matches: list[_Match], match: _Match, others: list[tuple[int, int]]) -> _Match:
+        """The match itself, or a more specific form of its entity matched on words that enclose it (and
+        no other chosen match): "severe low back pain" is severe back pain, not the back pain of "low back
+        pain" within it."""
+        (start, end), (_, entity_id) = match
+        enclosing = [
+            m
+            for m in matches
+            if m[0][0] <= start
+            and end <= m[0][1]
+            and m[1][1] != entity_id
+            and entity_id in self.above[m[1][1]]
+            and not any(m[0][0] < e and s < m[0][1] for s, e in others)
+        ]
+        return min(enclosing, key=lambda m: (m[0][1] - m[0][0], m[1][1]), default=match)
+
     def _kin(self, a: str, b: str) -> bool:
         """Whether one entity is a form (or subtype) of the other."""
         return b in self.above.get(a, ()) or a in self.above.get(b, ())
 
     @staticmethod
     def _where(ent: Any, entity_type: str) -> str | None:
-        if ent._.is_family or ent._.is_hypothetical:
+        # A relative's diagnosis is family history; a relative's symptom is nearly always a carer telling
+        # the patient's ("my dad is 84 and struggling to walk"), and leaving it out could silence a red flag.
+        if ent._.is_hypothetical or (ent._.is_family and entity_type == "cause"):
             return None
         if ent._.is_negated:
             return "absent"
@@ -255,7 +305,7 @@ class IntakeReader:
             return "history"
         return "present"
 
-    def _targets(self, doc: Any) -> tuple[list[Any], list[tuple[Any, int]]]:
+    def _targets(self, doc: Any) -> tuple[list[Any], list[tuple[Any, int]], set[tuple[int, int]]]:
         """The non-overlapping matches that account for the most name words together (weighted interval
         scheduling), and among those the one that leaves the most polarity words to ConText, then the
         tightest: "leg weakness and back pain" is two findings, not
@@ -265,11 +315,16 @@ class IntakeReader:
         from spacy.tokens import Span
 
         best: dict[tuple[int, int], tuple[int, str]] = {}  # span -> (name words, entity), best rule per span
+        normal: set[tuple[int, int]] = set()  # the spans whose best rule says a function is normal
         for match_id, start, end in self.matcher(doc):
             key = self.nlp.vocab.strings[match_id]
             size, entity_id = self.size[key], key.partition("#")[0]
             if (start, end) not in best or (size, entity_id) > best[(start, end)]:
                 best[(start, end)] = (size, entity_id)
+                if key.endswith(NORMAL_RULE):
+                    normal.add((start, end))
+                else:
+                    normal.discard((start, end))
         matches = sorted(best.items(), key=lambda item: (item[0][1], item[0][0]))
         ends = [span[1] for span, _ in matches]
         # chosen[i]: the best (name words, -polarity words taken, -tokens) using the first i matches, and
@@ -283,7 +338,12 @@ class IntakeReader:
             take = ((words_ + size, polar - taken, tokens - (end - start)), [*picked, i])
             chosen.append(max(chosen[i], take, key=lambda c: c[0]))
         picked = sorted(chosen[-1][1], key=lambda i: matches[i][0][0])
-        spans = [Span(doc, *matches[i][0], label=matches[i][1][1]) for i in picked]
+        taken_spans = [matches[i][0] for i in picked]
+        spans = []
+        for i in picked:
+            others = [span for span in taken_spans if span != matches[i][0]]
+            (start, end), (_, entity_id) = self._specific(matches, matches[i], others)
+            spans.append(Span(doc, start, end, label=entity_id))
         entities = {span.label_ for span in spans}
         coordinated: list[tuple[Any, int]] = []
         for (start, end), (size, entity_id) in matches:
@@ -301,7 +361,7 @@ class IntakeReader:
                 continue
             coordinated.append((Span(doc, start, end, label=entity_id), shared[0]))
             entities.add(entity_id)
-        return spans, coordinated
+        return spans, coordinated, {(span.start, span.end) for span in spans} & normal
 
     @staticmethod
     def _context_fields(text: str, reading: Reading) -> None:
@@ -315,6 +375,17 @@ class IntakeReader:
             if found is not None and 0 < int(found.group(1)) <= 130:
                 reading.age = int(found.group(1))
                 break
+
+
+def _query_marks(doc: Any) -> None:
+    """A "?" written onto the next word ("?GBS", "?cauda equina") asks whether that is so: it starts the
+    sentence it queries (ConText reads it as possible) rather than ending the one before."""
+    for token in doc[:-1]:
+        if token.text == "?" and not token.whitespace_ and doc[token.i + 1].is_alpha:
+            starts = token.i == 0 or bool(doc[token.i - 1].whitespace_)
+            if starts:
+                token.is_sent_start = True
+                doc[token.i + 1].is_sent_start = False
 
 
 def _default_context_rules() -> list[Any]:
@@ -342,7 +413,7 @@ def _context_rules() -> list[dict[str, Any]]:
     return rules
 
 
-def _pattern(norms: list[str], filler: int = FILLER) -> list[dict[str, Any]]:
+def _pattern(norms: Sequence[str | list[str]], filler: int = FILLER) -> list[dict[str, Any]]:
     """A Matcher pattern: the words in order, up to `filler` other tokens between two of them, none of
     them the end of a sentence."""
     pattern: list[dict[str, Any]] = []
@@ -350,5 +421,5 @@ def _pattern(norms: list[str], filler: int = FILLER) -> list[dict[str, Any]]:
         if i:
             # Never across the end of a sentence: "power 4/5. No back pain" is not "no power".
             pattern.append({"TEXT": {"NOT_IN": list(SENTENCE_ENDS)}, "OP": f"{{0,{filler}}}"})
-        pattern.append({"NORM": norm})
+        pattern.append({"NORM": {"IN": norm} if isinstance(norm, list) else norm})
     return pattern

@@ -28,9 +28,14 @@ def reader() -> IntakeReader:
         Entity("leg-numbness", "finding", "Leg numbness", synonyms=["numb leg"]),
         Entity("saddle", "finding", "Saddle anaesthesia", synonyms=["numb bottom"]),
         Entity("gait", "finding", "Difficulty walking", synonyms=["abnormal gait"]),
+        Entity("severe-back-pain", "finding", "Severe back pain"),
+        Entity("gbs", "cause", "Guillain-Barre syndrome", synonyms=["GBS"]),
     ]
     provenance = Provenance("source", "section", 1, "statement")
-    edges = [Edge("saddle", "form_of", "numbness", {}, provenance)]
+    edges = [
+        Edge("saddle", "form_of", "numbness", {}, provenance),
+        Edge("severe-back-pain", "form_of", "back-pain", {}, provenance),
+    ]
     return IntakeReader(GraphIndex({e.id: e for e in entities}, edges))
 
 
@@ -154,3 +159,33 @@ def test_a_negation_cue_never_takes_the_first_word_of_the_finding(reader: Intake
     # finding is pruned, so "No abnormal gait" was read as abnormal gait, present.
     reading = reader.read("No abnormal gait.")
     assert found(reading, "absent") == {"gait"} and reading.present == []
+
+
+def test_a_question_mark_on_a_word_queries_it(reader: IntakeReader) -> None:
+    # "?GBS" after a full stop: the "?" starts the queried sentence, it does not end the one before.
+    reading = reader.read("Weak legs, no back pain. ?GBS - for nerve conduction studies.")
+    assert found(reading, "uncertain") == {"gbs"} and "gbs" not in found(reading, "present")
+    assert found(reader.read("Weak legs? GBS."), "present") == {"leg-weakness", "gbs"}
+
+
+def test_a_relatives_diagnosis_is_left_out_but_a_symptom_a_carer_reports_is_the_patients(
+    reader: IntakeReader,
+) -> None:
+    reading = reader.read("My dad is 84 and his legs have got weak. His brother had multiple sclerosis.")
+    assert found(reading, "present") == {"leg-weakness"}
+
+
+def test_a_more_specific_form_whose_words_enclose_a_general_one_wins(reader: IntakeReader) -> None:
+    # "low back pain" (back pain) sits inside "severe low back pain" (severe back pain).
+    assert found(reader.read("Severe low back pain."), "present") == {"severe-back-pain"}
+    assert found(reader.read("Low back pain."), "present") == {"back-pain"}
+
+
+def test_a_function_said_to_be_normal_denies_the_finding_that_says_it_fails(reader: IntakeReader) -> None:
+    # "Difficulty walking" and "cannot pee" name failing functions; saying they work denies them.
+    assert found(reader.read("Weak legs. Walking fine."), "absent") == {"gait"}
+    assert found(reader.read("Weak legs. Peeing normally."), "absent") == {"retention"}
+    # Denying that the function is normal reports the finding; a hypothetical stays out.
+    assert found(reader.read("Not peeing normally since yesterday."), "present") == {"retention"}
+    reading = reader.read("Return if walking is not normal.")
+    assert reading.present == [] and reading.absent == []
