@@ -118,8 +118,10 @@ def create_app(
     chosen = settings or get_settings()
     app.openapi = docs.with_bearer_scheme(app, chosen.api_token is not None)  # type: ignore[method-assign]
     app.state.cypher_slots = threading.BoundedSemaphore(chosen.cypher_concurrency)
-    # Innermost, so the service's middleware wraps it as it wraps every route (service/api/hot_path.py).
-    app.add_middleware(DifferentialHotPath)
+    if not chosen.otel:
+        # Innermost, so the service's middleware wraps it as it wraps every route (service/api/hot_path.py).
+        # With OpenTelemetry on, every differential goes through the router, where FastAPI traces it.
+        app.add_middleware(DifferentialHotPath)
     app.add_middleware(
         ServiceMiddleware,
         max_body_bytes=chosen.max_body_bytes,

@@ -92,3 +92,12 @@ def test_a_store_that_is_down_is_the_routes_to_report(build_dir: Path, routed: l
     with TestClient(create_app(Settings(build_dir=build_dir), backend_factory=unavailable)) as client:
         response = client.post("/v1/differential", json={"present": ["leg-weakness"]})
     assert response.status_code == 503 and len(routed) == 1
+
+
+def test_with_telemetry_on_the_hot_path_is_not_installed(build_dir: Path) -> None:
+    """FastAPI traces routes: with CLINKG_OTEL set, the hot path is not installed."""
+    app = create_app(Settings(build_dir=build_dir, otel=True))
+    assert hot_path.DifferentialHotPath not in [m.cls for m in app.user_middleware]
+    assert hot_path.DifferentialHotPath in [
+        m.cls for m in create_app(Settings(build_dir=build_dir)).user_middleware
+    ]
