@@ -7,7 +7,7 @@ the whole differential.
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
@@ -25,10 +25,17 @@ async def _connection(request: Request) -> GraphConnection:
     return connection
 
 
+def connected(app: Any) -> Served | None:
+    """What the app serves when its store is connected now (None before the lifespan or while down)."""
+    connection: GraphConnection | None = getattr(app.state, "connection", None)
+    return connection.served if connection is not None else None
+
+
 async def _served(request: Request) -> Served:
+    found = connected(request.app)
+    if found is not None:
+        return found
     connection: GraphConnection = request.app.state.connection
-    if connection.served is not None:
-        return connection.served
     # Reconnecting may wait on the network: keep it off the event loop.
     return await anyio.to_thread.run_sync(connection.ensure)
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from starlette._utils import get_route_path
 
-from clinkg.service.api.connection import GraphConnection, answer_bytes
+from clinkg.service.api.connection import answer_bytes
+from clinkg.service.api.deps import connected
 from clinkg.service.api.middleware import ASGIApp, Message, Receive, Scope, Send, replay
 from clinkg.service.api.models import DifferentialRequest
 
@@ -46,8 +47,7 @@ class DifferentialHotPath:
 
 def _answer(scope: Scope, body: bytes) -> bytes | None:
     """The answer's bytes, or None where the route must answer (it reports what went wrong)."""
-    connection: GraphConnection | None = getattr(scope["app"].state, "connection", None)
-    served = connection.served if connection is not None else None
+    served = connected(scope["app"])
     if served is None:
         return None
     try:

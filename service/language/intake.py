@@ -53,6 +53,7 @@ NORMAL_RULE = "~normal"  # the suffix of a rule that says a function is normal (
 REVERSED_FILLER = 2  # and between the two words of a name said the other way round ("legs are very weak")
 NAMED = ("finding", "cause")  # what a note can report: findings, and causes as history items
 SENTENCE_ENDS = (".", "!", "?", ";")  # a name's words never match across these
+NO = "no"  # the canonical "no" polarity token (function_words.yaml)
 WEAK = stem("weak")  # what a muscle power grade says (intake_words.yaml, power_grade)
 
 log = logging.getLogger("clinkg")
@@ -219,6 +220,12 @@ class IntakeReader:
         if stop_word(folded):
             return None
         stemmed = stem(folded)
+        if stemmed not in self.vocabulary and not equivalents(stemmed) and folded.endswith("ed"):
+            # A past tense the stemmer leaves whole ("peed", "weed"): the verb it is made from.
+            for verb in (folded[:-1], folded[:-2]):
+                if stem(verb) in self.vocabulary or equivalents(stem(verb)):
+                    stemmed = stem(verb)
+                    break
         same = equivalents(stemmed)
         if len(same) == 1:
             return same[0]
@@ -253,9 +260,11 @@ class IntakeReader:
             where = self._where(context_of, entity.type)
             if where is not None and any(_cues().power_full.match(t.lower_) for t in ent):
                 where = "absent"  # "power 5/5": the weakness it would name is denied
-            elif (ent.start, ent.end) in normal:
-                # "Passing urine normally": retention absent; "not passing urine normally": present.
-                where = {"present": "absent", "absent": "present"}.get(where or "", where)
+            elif (ent.start, ent.end) in normal and where in ("present", "absent"):
+                # "Passing urine normally": retention absent; "not passing urine normally": present. Only
+                # a "not" on the statement itself turns it: in "no numbness and walking normally" the "no"
+                # that ConText extends over the clause is the numbness's.
+                where = "present" if _denied_in_place(doc, ent) else "absent"
             if where is None or (where, entity.id) in seen:
                 continue
             seen.add((where, entity.id))
@@ -271,18 +280,28 @@ class IntakeReader:
         self._context_fields(text, reading)
         return reading
 
-    def _specific(self, matches: list[_Match], match: _Match, others: list[tuple[int, int]]) -> _Match:
+    def _specific(
+        self, doc: Any, matches: list[_Match], match: _Match, others: list[tuple[int, int]]
+    ) -> _Match:
         """The match itself, or a more specific form of its entity matched on words that enclose it (and
-        no other chosen match): "severe low back pain" is severe back pain, not the back pain of "low back
-        pain" within it."""
-        (start, end), (_, entity_id) = match
+        no other chosen match), with as many name words and no polarity word of its own: "severe low back
+        pain" is severe back pain, not the back pain of "low back pain" within it; but "no reduced leg
+        power" is reduced leg power denied, not the paralysis of "no leg power"."""
+        (start, end), (size, entity_id) = match
+
+        def polar(first: int, last: int) -> bool:
+            return any(is_polarity(doc[k].norm_) for k in range(first, last))
+
         enclosing = [
             m
             for m in matches
             if m[0][0] <= start
             and end <= m[0][1]
             and m[1][1] != entity_id
+            and m[1][0] >= size
             and entity_id in self.above[m[1][1]]
+            and not polar(m[0][0], start)
+            and not polar(end, m[0][1])
             and not any(m[0][0] < e and s < m[0][1] for s, e in others)
         ]
         return min(enclosing, key=lambda m: (m[0][1] - m[0][0], m[1][1]), default=match)
@@ -342,7 +361,7 @@ class IntakeReader:
         spans = []
         for i in picked:
             others = [span for span in taken_spans if span != matches[i][0]]
-            (start, end), (_, entity_id) = self._specific(matches, matches[i], others)
+            (start, end), (_, entity_id) = self._specific(doc, matches, matches[i], others)
             spans.append(Span(doc, start, end, label=entity_id))
         entities = {span.label_ for span in spans}
         coordinated: list[tuple[Any, int]] = []
@@ -375,6 +394,12 @@ class IntakeReader:
             if found is not None and 0 < int(found.group(1)) <= 130:
                 reading.age = int(found.group(1))
                 break
+
+
+def _denied_in_place(doc: Any, ent: Any) -> bool:
+    """Whether a "no" token (can't, not, ...) is within the span or one of the two words before it."""
+    start = max(ent.sent.start, ent.start - 2)
+    return any(doc[k].norm_ == NO for k in range(start, ent.end))
 
 
 def _query_marks(doc: Any) -> None:

@@ -34,13 +34,13 @@ REDOC_POLICY = page_policy(REDOC_STYLE_HASHES)
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/docs")
+@router.api_route("/docs", methods=["GET", "HEAD"])
 def swagger_page() -> HTMLResponse:
     """Swagger UI over /openapi.json."""
     return page_response("docs.html")
 
 
-@router.get("/redoc")
+@router.api_route("/redoc", methods=["GET", "HEAD"])
 def redoc_page() -> HTMLResponse:
     """ReDoc over /openapi.json."""
     response = page_response("redoc.html")

@@ -13,7 +13,8 @@ from clinkg.service.ranking.graph_index import Edge, Entity, GraphIndex, Provena
 @pytest.fixture(scope="module")
 def reader() -> IntakeReader:
     entities = [
-        Entity("leg-weakness", "finding", "Leg weakness", synonyms=["weak legs"]),
+        Entity("leg-weakness", "finding", "Leg weakness", synonyms=["weak legs", "reduced leg power"]),
+        Entity("paralysis", "finding", "Paralysis", synonyms=["no leg power"]),
         Entity("leg-pain", "finding", "Leg pain"),
         Entity("back-pain", "finding", "Back pain", synonyms=["low back pain"]),
         Entity("retention", "finding", "Urinary retention", synonyms=["cannot pee"]),
@@ -35,6 +36,7 @@ def reader() -> IntakeReader:
     edges = [
         Edge("saddle", "form_of", "numbness", {}, provenance),
         Edge("severe-back-pain", "form_of", "back-pain", {}, provenance),
+        Edge("paralysis", "form_of", "leg-weakness", {}, provenance),
     ]
     return IntakeReader(GraphIndex({e.id: e for e in entities}, edges))
 
@@ -142,9 +144,15 @@ def test_two_findings_said_in_one_breath_share_their_words(reader: IntakeReader)
 
 
 def test_a_shared_word_never_adds_a_form_of_the_finding_or_a_bare_no(reader: IntakeReader) -> None:
-    # Numbness beside saddle anaesthesia (a form of it) adds nothing; "No ... pee" is not retention.
+    # Numbness beside saddle anaesthesia (a form of it) adds nothing; "No ... pee" is not retention (the
+    # "pee fine" denies it, as a function said to work).
     assert found(reader.read("Numb bottom skin since this morning."), "present") == {"saddle"}
-    assert "retention" not in found(reader.read("No leg numbness, can pee fine."), "absent")
+    reading = reader.read("No leg numbness, can pee fine.")
+    assert "retention" not in found(reading, "present") and found(reading, "absent") == {
+        "leg-numbness",
+        "retention",
+    }
+    assert found(reader.read("No leg numbness, walking fine."), "absent") == {"leg-numbness", "gait"}
 
 
 def test_a_name_never_matches_across_the_end_of_a_sentence(reader: IntakeReader) -> None:
@@ -179,6 +187,9 @@ def test_a_more_specific_form_whose_words_enclose_a_general_one_wins(reader: Int
     # "low back pain" (back pain) sits inside "severe low back pain" (severe back pain).
     assert found(reader.read("Severe low back pain."), "present") == {"severe-back-pain"}
     assert found(reader.read("Low back pain."), "present") == {"back-pain"}
+    # Not when the enclosing name's own word is a "no": that "no" denies the finding inside it.
+    reading = reader.read("No reduced leg power.")
+    assert reading.present == [] and found(reading, "absent") == {"leg-weakness"}
 
 
 def test_a_function_said_to_be_normal_denies_the_finding_that_says_it_fails(reader: IntakeReader) -> None:
@@ -189,3 +200,24 @@ def test_a_function_said_to_be_normal_denies_the_finding_that_says_it_fails(read
     assert found(reader.read("Not peeing normally since yesterday."), "present") == {"retention"}
     reading = reader.read("Return if walking is not normal.")
     assert reading.present == [] and reading.absent == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3/7 hx of weak legs.",
+        "2 month hx of weak legs.",
+        "A two-week history of weak legs.",
+        "6/52 history weak legs",
+    ],
+)
+def test_a_duration_before_history_dates_the_complaint_the_patient_has_now(
+    reader: IntakeReader, text: str
+) -> None:
+    reading = reader.read(text)
+    assert found(reading, "present") == {"leg-weakness"} and reading.history == []
+
+
+def test_past_history_stays_history(reader: IntakeReader) -> None:
+    reading = reader.read("Hx of leg numbness. Weak legs today.")
+    assert found(reading, "history") == {"leg-numbness"} and found(reading, "present") == {"leg-weakness"}
