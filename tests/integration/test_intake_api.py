@@ -116,6 +116,24 @@ def test_the_differential_reads_a_text(http: httpx.Client) -> None:
     assert "clinkg:back-pain" in ids(both.json()["read_from_text"]["present"])
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A duration before "hx" dates the complaint: these findings are now, not past history.
+        "41M, 3/7 hx worsening LBP, now bilat leg weakness and numbness, urinary retention and perianal numbness.",
+        "2 month history of back pain; since yesterday can't pee and numb around the back passage, legs weak.",
+        # A carer writing about the patient.
+        "My dad is 84, his legs have gone weak, he can't feel his bottom and hasn't peed since last night.",
+    ],
+)
+def test_a_cauda_equina_note_written_as_clinicians_and_carers_write_is_an_emergency(
+    http: httpx.Client, text: str
+) -> None:
+    data = http.post("/v1/differential", json={"text": text}).json()
+    assert data["triage"]["level"] == "emergency", data["read_from_text"]
+    assert "clinkg:rf-cauda-equina-syndrome" in {flag["id"] for flag in data["red_flags"]}
+
+
 def test_unknown_items_are_422_with_suggestions_or_ignored_when_asked(http: httpx.Client) -> None:
     body = {"present": ["clinkg:leg-weakness", "weak legz", "stomach bugg"]}
     rejected = http.post("/v1/differential", json=body)
