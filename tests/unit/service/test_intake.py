@@ -221,3 +221,15 @@ def test_a_duration_before_history_dates_the_complaint_the_patient_has_now(
 def test_past_history_stays_history(reader: IntakeReader) -> None:
     reading = reader.read("Hx of leg numbness. Weak legs today.")
     assert found(reading, "history") == {"leg-numbness"} and found(reading, "present") == {"leg-weakness"}
+
+
+def test_negations_said_after_the_finding(reader: IntakeReader) -> None:
+    assert found(reader.read("Urinary retention excluded."), "absent") == {"retention"}
+    assert found(reader.read("Bowel incontinence denied."), "absent") == {"incontinence"}
+    assert found(reader.read("Back pain ruled out on examination."), "absent") == {"back-pain"}
+    # The forward readings of the same words stand.
+    assert found(reader.read("Denied: back pain."), "absent") == {"back-pain"}
+    assert found(reader.read("She denied any back pain."), "absent") == {"back-pain"}
+    # "Not excluded" leaves it possible, and looks back over a few words only.
+    reading = reader.read("Weak legs; urinary retention not excluded.")
+    assert found(reading, "present") == {"leg-weakness"} and found(reading, "uncertain") == {"retention"}
