@@ -327,8 +327,11 @@ def _check_entity(
 ) -> None:
     record: Strict = item.record
     labels = [record.label.casefold(), *(s.casefold() for s in record.synonyms)]  # type: ignore[attr-defined]
-    if len(set(labels)) != len(labels):
-        problems.append(Problem(item.file, item.at("synonyms"), f"'{record.id}' repeats a label or synonym"))  # type: ignore[attr-defined]
+    repeated = sorted({name for name in labels if labels.count(name) > 1})
+    if repeated:
+        names = ", ".join(repr(name) for name in repeated)
+        message = f"'{record.id}' repeats a label or synonym: {names}"  # type: ignore[attr-defined]
+        problems.append(Problem(item.file, item.at("synonyms"), message))
     codes = record.codes() if isinstance(record, Coded) else []
     curies = [curie for _, curie in codes]
     if isinstance(record, Finding):
