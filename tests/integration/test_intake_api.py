@@ -42,6 +42,14 @@ def test_negated_findings_are_absent_and_reported_ones_present(http: httpx.Clien
         assert text[span["start"] : span["end"]] == span["text"]
 
 
+def test_the_issue_s_negation_examples(http: httpx.Client) -> None:
+    data = intake(http, "Weak legs. No back pain, denies bladder problems.")
+    assert ids(data["absent"]) == {"clinkg:back-pain", "clinkg:bladder-bowel-disturbance"}
+    normal = intake(http, "Weak legs. Bladder and bowels normal, walking fine.")
+    assert ids(normal["absent"]) == {"clinkg:bladder-bowel-disturbance", "clinkg:difficulty-walking"}
+    assert ids(normal["present"]) == {"clinkg:leg-weakness"}
+
+
 def test_a_past_infection_is_a_history_item_not_a_current_finding(http: httpx.Client) -> None:
     data = intake(http, "Had a viral infection two weeks ago. Now both legs are weak, getting worse.")
     # "weak, getting worse" is progressive weakness too, said in the same breath as the weak legs.
