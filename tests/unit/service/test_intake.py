@@ -233,3 +233,34 @@ def test_negations_said_after_the_finding(reader: IntakeReader) -> None:
     # "Not excluded" leaves it possible, and looks back over a few words only.
     reading = reader.read("Weak legs; urinary retention not excluded.")
     assert found(reading, "present") == {"leg-weakness"} and found(reading, "uncertain") == {"retention"}
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("Elderly man (78), weak legs.", 78),
+        ("My mum (84) has weak legs.", 84),
+        ("My husband is 72 and his legs are weak.", 72),
+        ("I'm 39 and my legs are weak.", 39),
+        ("Mum's 91 and her legs are weak.", 91),
+        ("Shes 91, weak legs.", 91),
+        ("She is 2 weeks postpartum with weak legs.", None),
+        ("I'm 5 days post op, weak legs.", None),
+    ],
+)
+def test_an_age_said_as_people_say_it(reader: IntakeReader, text: str, age: int | None) -> None:
+    assert reader.read(text).age == age
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("R sided weak legs.", "unilateral"),
+        ("Right sided weakness of the leg.", "unilateral"),
+        ("Claudication R calf.", "unilateral"),
+        ("Bilat leg weakness.", "bilateral"),
+        ("Unable to move either leg.", "bilateral"),
+    ],
+)
+def test_a_side_said_as_notes_say_it(reader: IntakeReader, text: str, side: str) -> None:
+    assert reader.read(text).laterality == side
