@@ -32,13 +32,14 @@ from clinkg.service.ranking.paths import Path
 from clinkg.service.ranking.weights import Weights
 
 JSON = dict[str, Any]
-_WalkKey = tuple[str, str, str, str, str | None, int]  # disease, term, route, annotated, via, hpoa line
+_ChainKey = tuple[str, str, str, str | None]  # term, route, annotated, via
 _CandidateKey = tuple[object, ...]
 # The candidate's JSON up to `"rank":`, after the rank, and its node and edge table entries.
 _CandidatePieces = tuple[
     bytes, bytes, tuple[tuple[str, orjson.Fragment], ...], tuple[tuple[str, orjson.Fragment], ...]
 ]
 _HpoWalk = tuple[tuple[str, ...], tuple[tuple[str, orjson.Fragment], ...]]  # nodes; (edge key, edge JSON)
+_HpoChain = _HpoWalk  # the is_a part of a walk: its terms and their edges
 
 
 def question(request: DifferentialRequest) -> Question:
@@ -215,9 +216,10 @@ class AnswerViews:
     entry_json: dict[tuple[str, float, str, str], orjson.Fragment] = field(default_factory=dict)
     hpo_node_json: dict[str, orjson.Fragment] = field(default_factory=dict)
     is_a_json: dict[tuple[str, str], orjson.Fragment] = field(default_factory=dict)  # as many as hp.obo has
-    # Keyed by request-chosen matches, so bounded: a release has ~270k annotation rows.
-    # About 8 KB each with their edges: 4,096 keep the answers of the common diseases warm in ~32 MB.
-    hpo_walks: BoundedCache[_WalkKey, _HpoWalk] = field(default_factory=lambda: BoundedCache(4096))
+    # Keyed by request-chosen matches, so bounded. A chain is a few term ids and shared edge pieces; an
+    # annotation row's edge about 0.5 KB (a release has ~270k rows): 32,768 of them take ~16 MB.
+    hpo_chains: BoundedCache[_ChainKey, _HpoChain] = field(default_factory=lambda: BoundedCache(32768))
+    annotation_json: BoundedCache[int, orjson.Fragment] = field(default_factory=lambda: BoundedCache(32768))
 
     def __post_init__(self) -> None:
         # Edge ids follow the index's canonical edge order: the same graph gives the same ids.
@@ -417,25 +419,25 @@ class AnswerViews:
     def _hpo_walk(self, hpo: HpoIndex, disease: str, match: Match) -> _HpoWalk:
         """From the reported term through the is_a chain to the annotated term, then to the disease: down
         to a more specific form, up to a more general one, or up to the shared ancestor and down again to a
-        related (sibling) form. Nodes and serialized edges, kept per disease and route (not weight): a
-        match's path depends on the graph only."""
+        related (sibling) form. Nodes and serialized edges: the chain is the terms' (kept per term and
+        route, and shared by every disease annotated with that term), the last edge the annotation row's."""
+        chain, steps = self.hpo_chains.get_or_compute(
+            (match.term, match.route, match.annotated, match.via), lambda: self._is_a_steps(hpo, match)
+        )
+        row = match.annotation
+        annotation = self.annotation_json.get_or_compute(row.paragraph, lambda: kept(annotation_edge(row)))
+        return (*chain, disease), (*steps, (f"hpoa:{row.paragraph}", annotation))
 
-        def walk() -> _HpoWalk:
-            chain, steps = [match.term], []
-            if match.route in ("more_general", "related"):
-                rise = hpo.chain(match.term, match.via or match.annotated)
-                chain, steps = rise, [(low, up) for low, up in zip(rise, rise[1:], strict=False)]
-            if match.route in ("more_specific", "related"):
-                fall = hpo.chain(match.annotated, chain[-1])[::-1]  # from the top of the chain down
-                chain = [*chain, *fall[1:]]
-                steps += [(low, up) for up, low in zip(fall, fall[1:], strict=False)]
-            edges = [(f"is_a:{low}>{up}", self._is_a_json(hpo, low, up)) for low, up in steps]
-            annotation = kept(annotation_edge(match.annotation))
-            edges.append((f"hpoa:{match.annotation.paragraph}", annotation))
-            return (*chain, disease), tuple(edges)
-
-        key = (disease, match.term, match.route, match.annotated, match.via, match.annotation.paragraph)
-        return self.hpo_walks.get_or_compute(key, walk)
+    def _is_a_steps(self, hpo: HpoIndex, match: Match) -> _HpoChain:
+        chain, steps = [match.term], []
+        if match.route in ("more_general", "related"):
+            rise = hpo.chain(match.term, match.via or match.annotated)
+            chain, steps = rise, [(low, up) for low, up in zip(rise, rise[1:], strict=False)]
+        if match.route in ("more_specific", "related"):
+            fall = hpo.chain(match.annotated, chain[-1])[::-1]  # from the top of the chain down
+            chain = [*chain, *fall[1:]]
+            steps += [(low, up) for up, low in zip(fall, fall[1:], strict=False)]
+        return tuple(chain), tuple((f"is_a:{low}>{up}", self._is_a_json(hpo, low, up)) for low, up in steps)
 
     def _hpo_path(self, hpo: HpoIndex, disease: str, match: Match, verbose: bool, tables: _Tables) -> JSON:
         nodes, edges = self._hpo_walk(hpo, disease, match)

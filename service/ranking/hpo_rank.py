@@ -166,6 +166,7 @@ class HpoIndex:
         self._above: dict[str, tuple[str, ...]] = {}
         self._divisors: dict[float, FloatArray] = {}
         self._log_frequencies: dict[tuple[str, float, float], FloatArray] = {}
+        self._ancestor_values: dict[tuple[str, float, float, float, float], FloatArray] = {}
         self._needs: BoundedCache[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = BoundedCache(64)
         self.term_order = {t: i for i, t in enumerate(self.labels)}  # labels are sorted by id
         # disease -> annotated term -> its rows (a disease and a term can share several rows)
@@ -304,16 +305,24 @@ class HpoIndex:
             found = self._log_frequencies[key] = np.log(np.clip(stated, w.frequency_floor, 1.0))
         return found
 
+    def _ancestor_value(self, ancestor: str, w: HpoWeights) -> FloatArray:
+        """What matching through `ancestor` gives the diseases of `propagated[ancestor]`; kept per term and
+        weights, like the log frequencies it is made of."""
+        key = (ancestor, w.unknown_frequency, w.frequency_floor, w.ancestor_discount, w.unexplained)
+        found = self._ancestor_values.get(key)
+        if found is None:
+            found = self._ancestor_values[key] = (
+                w.ancestor_discount * self.ic[ancestor] - w.unexplained + self._log_frequency(ancestor, w)
+            )
+        return found
+
     def _present(self, term: str, w: HpoWeights, total: FloatArray, reached: npt.NDArray[np.bool_]) -> None:
         """Add a present term's contribution to every disease's `total`; mark the diseases it reaches."""
         contribution = np.full(len(self.disease_ids), -w.unexplained, dtype=np.float64)
         for ancestor in self.above(term):
             hit = self.propagated.get(ancestor)
             if hit is not None:
-                value = (
-                    w.ancestor_discount * self.ic[ancestor] - w.unexplained + self._log_frequency(ancestor, w)
-                )
-                contribution[hit] = np.maximum(contribution[hit], value)
+                contribution[hit] = np.maximum(contribution[hit], self._ancestor_value(ancestor, w))
         hit = self.propagated.get(term)
         if hit is not None:
             value = self.ic[term] + self._log_frequency(term, w)
