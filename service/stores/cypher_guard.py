@@ -73,6 +73,11 @@ NAME_BEFORE = frozenset(
 _SPACES = "\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _ARROWS = "\xad\u2010-\u2015\ufe58\ufe63\uff0d\u27e8\u3008\ufe64\uff1c\u27e9\u3009\ufe65\uff1e"
 _WORD = f"[^\\x00-\\x2f\\x3a-\\x40\\x5b-\\x5e\\x60\\x7b-\\x7f{_SPACES}{_ARROWS}]"
+# Spaces and line ends beyond ASCII's on which Neo4j's lexers disagree: its front end
+# (@neo4j-cypher/language-support, the one the tests run) reads U+0085 as part of a word and runs a `//`
+# comment past U+2028, where this scan takes both for white space and line ends. A query holding one is
+# refused, whatever the scan would make of it.
+_UNSURE = re.compile(f"[\\x0b\\x0c\\x1c-\\x1f{_SPACES}]")
 # A `//` comment ends at any line terminator: Neo4j ends it at \r as well as \n, and a comment that ends
 # too early only shows the scan more text. Every quantifier is possessive, so no match ever backtracks:
 # each token costs its own length, and the scan is linear by construction.
@@ -211,6 +216,12 @@ def refusal(query: str) -> str | None:
     query: it names one of our own keywords."""
     if len(query) > MAX_QUERY_CHARS:
         return f"the query is longer than {MAX_QUERY_CHARS} characters"
+    unsure = _UNSURE.search(query)
+    if unsure is not None:
+        return (
+            f"U+{ord(unsure.group()):04X} is not allowed: Neo4j's lexers read this space or line end "
+            "differently; write ASCII spaces and line ends (in a string, an escape such as \\u00a0)"
+        )
     brackets: list[str] = []
     earlier: Token | None = None
     before: Token | None = None

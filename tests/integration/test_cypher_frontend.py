@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from clinkg.service.stores.cypher_guard import KEYWORDS, refusal
@@ -249,5 +249,7 @@ def queries(draw: st.DrawFn) -> str:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(query=queries())
+# Found by this property in CI: the front end reads U+0085 inside a word and runs the comment past U+2028.
+@example(query="MATCH //CREATE (x)\u2028(n)\nRETURN\x85count(*) AS set")
 def test_whatever_neo4j_reads_as_a_write_the_guard_refuses(front_end: FrontEnd, query: str) -> None:
     event(check(front_end, query))

@@ -143,7 +143,9 @@ def test_bad_id_is_rejected(minimal_dir: Path, edit: Edit) -> None:
 
 def test_repeated_synonym_is_rejected(minimal_dir: Path, edit: Edit) -> None:
     edit("findings.yaml", "synonyms: [weak legs]", "synonyms: [weak legs, Leg Weakness]")
-    assert problems(minimal_dir) == ["findings.yaml:5: 'leg-weakness' repeats a label or synonym: 'leg weakness'"]
+    assert problems(minimal_dir) == [
+        "findings.yaml:5: 'leg-weakness' repeats a label or synonym: 'leg weakness'"
+    ]
 
 
 def test_red_flag_without_criteria_is_rejected(minimal_dir: Path, edit: Edit) -> None:
