@@ -18,7 +18,7 @@ from starlette._utils import get_route_path
 
 from clinkg.service.api.connection import answer_bytes
 from clinkg.service.api.deps import connected
-from clinkg.service.api.middleware import ASGIApp, Message, Receive, Scope, Send, replay
+from clinkg.service.api.middleware import ASGIApp, Receive, Scope, Send, read_body, replay
 from clinkg.service.api.models import DifferentialRequest
 
 PATH = "/v1/differential"
@@ -35,7 +35,8 @@ class DifferentialHotPath:
         if scope["type"] != "http" or scope["method"] != "POST" or get_route_path(scope) != PATH:
             await self.app(scope, receive, send)
             return
-        body = await _whole_body(receive)
+        # ServiceMiddleware has read the body whole and bounded its size already.
+        body = await read_body(receive) or b""
         answered = _answer(scope, body)
         if answered is None:
             await self.app(scope, replay(body, receive), send)
@@ -54,16 +55,3 @@ def _answer(scope: Scope, body: bytes) -> bytes | None:
         return answer_bytes(DifferentialRequest.model_validate_json(body), served)
     except Exception:  # noqa: BLE001 - the route answers it again and reports it through the handlers
         return None
-
-
-async def _whole_body(receive: Receive) -> bytes:
-    """The request body (ServiceMiddleware has already read it whole and bounded its size)."""
-    chunks: list[bytes] = []
-    while True:
-        message: Message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)

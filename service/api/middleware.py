@@ -115,7 +115,7 @@ class ServiceMiddleware:
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
                 await _json_error(send_with_headers, 413, self._too_large())
                 return
-            body = await self._read_body(receive)
+            body = await read_body(receive, self.max_body_bytes)
             if body is None:
                 await _json_error(send_with_headers, 413, self._too_large())
                 return
@@ -146,23 +146,6 @@ class ServiceMiddleware:
             and hmac.compare_digest(token, self.api_token)
         )
 
-    async def _read_body(self, receive: Receive) -> bytes | None:
-        """The whole body, or None as soon as it passes the limit (the rest is never read)."""
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
-
 
 def _policy(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """The Content-Security-Policy to add: none when the response sets its own (a page with a vendor
@@ -190,6 +173,24 @@ def _open_page(scope: Scope, headers: dict[bytes, bytes]) -> bool:
     if path != "/sparql" or scope.get("query_string"):
         return False
     return prefers("text/html", GRAPH, headers.get(b"accept", b"").decode("latin-1") or None)
+
+
+async def read_body(receive: Receive, limit: int | None = None) -> bytes | None:
+    """The whole body, or None as soon as it passes `limit` (the rest is never read)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit is not None and size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
 
 
 def replay(body: bytes, receive: Receive) -> Receive:
