@@ -54,6 +54,7 @@ REVERSED_FILLER = 2  # and between the two words of a name said the other way ro
 NAMED = ("finding", "cause")  # what a note can report: findings, and causes as history items
 SENTENCE_ENDS = (".", "!", "?", ";")  # a name's words never match across these
 NO = "no"  # the canonical "no" polarity token (function_words.yaml)
+QUERY_MARKS = "clinkg_query_marks"  # the pipeline step of _query_marks
 WEAK = stem("weak")  # what a muscle power grade says (intake_words.yaml, power_grade)
 
 log = logging.getLogger("clinkg")
@@ -134,11 +135,15 @@ class IntakeReader:
     def __init__(self, graph: GraphIndex) -> None:
         import medspacy  # noqa: F401 - registers the medspacy_context factory
         import spacy
+        from spacy.language import Language
         from spacy.matcher import Matcher
 
+        if not Language.has_factory(QUERY_MARKS):
+            Language.component(QUERY_MARKS, func=_query_marks)
         self.graph = graph
         self.nlp = spacy.blank("en")
         self.nlp.add_pipe("sentencizer")
+        self.nlp.add_pipe(QUERY_MARKS)
         context: Any = self.nlp.add_pipe(
             "medspacy_context", config={"rules": None, "prune_on_target_overlap": True}
         )
@@ -169,6 +174,7 @@ class IntakeReader:
             if edge.predicate in ("form_of", "subtype_of"):
                 up.setdefault(edge.subject, set()).add(edge.object)
         self.above = {entity_id: closure(entity_id, up) for entity_id in graph.entities}
+        normal = list(_cues().normal)  # the words that say a function works
         for entity_id, texts in sorted(names.items()):
             for position, text in enumerate(texts):
                 doc = self.nlp.make_doc(text)
@@ -197,7 +203,6 @@ class IntakeReader:
                     # works, so the finding is absent (read() turns the reading round).
                     normal_key = f"{key}{NORMAL_RULE}"
                     self.size[normal_key] = len(function) + 1
-                    normal = list(_cues().normal)
                     self.matcher.add(
                         normal_key,
                         [
@@ -245,10 +250,8 @@ class IntakeReader:
             token.norm_ = norm if norm is not None else "_"
         targets, coordinated, normal = self._targets(doc)
         doc.ents = targets
-        for name, component in self.nlp.pipeline:
+        for _, component in self.nlp.pipeline:
             doc = component(doc)
-            if name == "sentencizer":
-                _query_marks(doc)
         reading = Reading()
         seen: set[tuple[str, str]] = set()
         ents = list(doc.ents)
@@ -402,15 +405,17 @@ def _denied_in_place(doc: Any, ent: Any) -> bool:
     return any(doc[k].norm_ == NO for k in range(start, ent.end))
 
 
-def _query_marks(doc: Any) -> None:
-    """A "?" written onto the next word ("?GBS", "?cauda equina") asks whether that is so: it starts the
-    sentence it queries (ConText reads it as possible) rather than ending the one before."""
+def _query_marks(doc: Any) -> Any:
+    """A pipeline step after the sentencizer: a "?" written onto the next word ("?GBS", "?cauda equina")
+    asks whether that is so, so it starts the sentence it queries (ConText reads it as possible) rather than
+    ending the one before."""
     for token in doc[:-1]:
         if token.text == "?" and not token.whitespace_ and doc[token.i + 1].is_alpha:
             starts = token.i == 0 or bool(doc[token.i - 1].whitespace_)
             if starts:
                 token.is_sent_start = True
                 doc[token.i + 1].is_sent_start = False
+    return doc
 
 
 def _default_context_rules() -> list[Any]:
